@@ -1,0 +1,50 @@
+"""One error family: every error a user can meet carries an HTTP status and a stable code.
+
+Handlers (CLI and HTTP) print ``code`` and ``detail`` and never a stack trace.
+"""
+
+from __future__ import annotations
+
+
+class CollexError(Exception):
+    """Base of all expected errors."""
+
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    def to_dict(self) -> dict[str, str]:
+        return {"error": self.code, "detail": self.detail}
+
+
+class InvalidInput(CollexError):
+    status = 400
+    code = "invalid_input"
+
+
+class QueryRejected(CollexError):
+    status = 400
+    code = "query_rejected"
+
+
+class NotFound(CollexError):
+    status = 404
+    code = "not_found"
+
+
+class TooLarge(CollexError):
+    status = 413
+    code = "too_large"
+
+
+class QueryTimeout(CollexError):
+    status = 503
+    code = "query_timeout"
+
+
+class StoreUnavailable(CollexError):
+    status = 503
+    code = "store_unavailable"

@@ -1,0 +1,66 @@
+"""One settings object for the whole service, read from ``COLLEX_*`` environment variables.
+
+>>> s = Settings(base_iri="http://example.org/kg")
+>>> s.base_iri
+'http://example.org/kg/'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "admin", "password", "token", "xxx"}
+
+
+class Settings(BaseSettings):
+    """Every tunable of the service. Each field is documented in the README."""
+
+    model_config = SettingsConfigDict(env_prefix="COLLEX_", extra="ignore")
+
+    store: Literal["embedded"] = Field(
+        "embedded", description="Store backend (a remote SPARQL 1.1 backend comes later)."
+    )
+    store_dir: Path = Field(Path("./var/store"), description="Directory of the embedded store.")
+    base_iri: str = Field(
+        "http://127.0.0.1:8000/", description="Base under which our own resources get IRIs."
+    )
+    max_file_bytes: int = Field(
+        200 * 1024 * 1024, gt=0, description="Input files larger than this are rejected."
+    )
+    validation_batch: int = Field(
+        200, gt=0, le=100_000, description="Records validated together by one pyshacl call."
+    )
+    query_timeout: float = Field(30.0, gt=0, description="Query deadline in seconds.")
+    row_cap: int = Field(10_000, gt=0, description="Maximum rows in one query answer.")
+    max_body_bytes: int = Field(1024 * 1024, gt=0, description="Maximum HTTP request body.")
+    cors_origins: list[str] = Field(["*"], description="Allowed CORS origins (no credentials).")
+    admin_token: str | None = Field(None, description="Bearer token enabling writes over HTTP.")
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_iri_ends_with_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("COLLEX_BASE_IRI must be an http(s) IRI")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("admin_token")
+    @classmethod
+    def _refuse_placeholder(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if value.lower() in _PLACEHOLDER_SECRETS or len(value) < 16:
+            raise ValueError(
+                "COLLEX_ADMIN_TOKEN looks like a placeholder: use at least 16 random characters"
+            )
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (a FastAPI dependency; tests override it)."""
+    return Settings()

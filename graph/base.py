@@ -1,0 +1,88 @@
+"""Store interfaces shared by every backend (embedded Oxigraph now, remote SPARQL 1.1 later)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+import pyoxigraph as ox
+
+from graph.spool import QuadSpool
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+SelectRow = dict[str, Term]
+AnswerKind = Literal["select", "ask", "graph"]
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialized query answer: its kind, media type and bytes."""
+
+    kind: AnswerKind
+    media_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """Counts describing what a store holds."""
+
+    triples: int
+    triples_per_graph: dict[str, int] = field(default_factory=dict)
+    resources_per_class: dict[str, int] = field(default_factory=dict)
+
+
+class ReadStore(Protocol):
+    """What read-only code may do with a store."""
+
+    def select(self, sparql: str) -> list[SelectRow]:
+        """Run a SELECT query and return its rows (variables bound in each row)."""
+        ...
+
+    def ask(self, sparql: str) -> bool:
+        """Run an ASK query."""
+        ...
+
+    def query(self, sparql: str, result_format: str) -> QueryAnswer:
+        """Run any query and serialize the answer (``json``, ``csv``, ``tsv``, ``xml`` for
+        SELECT/ASK; ``turtle``, ``ntriples``, ``nquads``, ``trig``, ``rdfxml`` for graphs)."""
+        ...
+
+    def named_graphs(self) -> list[str]:
+        """IRIs of the named graphs, sorted."""
+        ...
+
+    def stats(self) -> StoreStats:
+        """Triples per named graph and resources per class."""
+        ...
+
+    def dump(self, path: Path) -> int:
+        """Write every quad to ``path`` (N-Quads, or TriG when the name ends with .trig).
+        Returns the number of quads written."""
+        ...
+
+
+class WriteStore(ReadStore, Protocol):
+    """What the load pipeline and the admin commands may do."""
+
+    def replace_graphs(self, spool: QuadSpool) -> None:
+        """Atomically replace every graph named in ``spool`` by the spool's content: either all
+        graphs are replaced, or (on failure or kill) the store is left exactly as before."""
+        ...
+
+    def drop_graphs(self, graphs: list[str]) -> None:
+        """Atomically remove the named graphs."""
+        ...
+
+    def restore(self, path: Path) -> int:
+        """Replace the whole store content by a dump (N-Quads or TriG). Atomic."""
+        ...
+
+    def backup(self, target: Path) -> None:
+        """Write a consistent copy of the store into the new directory ``target``."""
+        ...
+
+    def reader(self) -> ReadStore:
+        """A read-only view of this store."""
+        ...

@@ -1,0 +1,252 @@
+"""The embedded store: pyoxigraph on disk.
+
+Guarantees:
+- ``replace_graphs`` is atomic: a write that fails, or a process killed while writing, leaves
+  the store exactly as before (one Oxigraph transaction, or one all-or-nothing bulk load).
+- ``restore`` builds the new store beside the old one and swaps directories; an interrupted
+  swap is rolled back the next time the store is opened.
+- Queries see the union of all named graphs as their default graph (every source lives in its
+  own named graph, and the store's own default graph is left empty).
+"""
+
+from __future__ import annotations
+
+import gc
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from collex.errors import InvalidInput, NotFound, QueryRejected, StoreUnavailable
+from graph.base import QueryAnswer, ReadStore, SelectRow, StoreStats
+from graph.spool import QuadSpool
+
+_RESULT_FORMATS: dict[str, tuple[ox.QueryResultsFormat, str]] = {
+    "json": (ox.QueryResultsFormat.JSON, "application/sparql-results+json"),
+    "xml": (ox.QueryResultsFormat.XML, "application/sparql-results+xml"),
+    "csv": (ox.QueryResultsFormat.CSV, "text/csv"),
+    "tsv": (ox.QueryResultsFormat.TSV, "text/tab-separated-values"),
+}
+_GRAPH_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
+    "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+    "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads"),
+    "trig": (ox.RdfFormat.TRIG, "application/trig"),
+    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+}
+RESULT_FORMATS = tuple(_RESULT_FORMATS)
+GRAPH_FORMATS = tuple(_GRAPH_FORMATS)
+
+
+def _dataset_format(path: Path) -> ox.RdfFormat:
+    suffix = path.suffix.lower()
+    if suffix in {".nq", ".nquads"}:
+        return ox.RdfFormat.N_QUADS
+    if suffix == ".trig":
+        return ox.RdfFormat.TRIG
+    raise InvalidInput(f"{path}: a dump must be N-Quads (.nq) or TriG (.trig)")
+
+
+class EmbeddedReader:
+    """Read-only operations over an open pyoxigraph store (implements ReadStore)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self._ox = store
+
+    def _run(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        try:
+            return self._ox.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryRejected(f"SPARQL syntax error: {exc}") from None
+
+    def select(self, sparql: str) -> list[SelectRow]:
+        result = self._run(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryRejected("a SELECT query was expected")
+        names = [v.value for v in result.variables]
+        rows: list[SelectRow] = []
+        for solution in result:
+            row: SelectRow = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            rows.append(row)
+        return rows
+
+    def ask(self, sparql: str) -> bool:
+        result = self._run(sparql)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QueryRejected("an ASK query was expected")
+        return bool(result)
+
+    def query(self, sparql: str, result_format: str) -> QueryAnswer:
+        result = self._run(sparql)
+        if isinstance(result, ox.QueryTriples):
+            if result_format not in _GRAPH_FORMATS:
+                raise QueryRejected(
+                    f"format {result_format!r} does not apply to CONSTRUCT/DESCRIBE answers;"
+                    f" use one of {', '.join(GRAPH_FORMATS)}"
+                )
+            rdf_format, media = _GRAPH_FORMATS[result_format]
+            return QueryAnswer("graph", media, result.serialize(format=rdf_format) or b"")
+        if result_format not in _RESULT_FORMATS:
+            raise QueryRejected(
+                f"format {result_format!r} does not apply to SELECT/ASK answers;"
+                f" use one of {', '.join(RESULT_FORMATS)}"
+            )
+        fmt, media = _RESULT_FORMATS[result_format]
+        kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+        return QueryAnswer(kind, media, result.serialize(format=fmt) or b"")
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def stats(self) -> StoreStats:
+        per_graph = {
+            str(_value(r["g"])): int(_value(r["n"]))
+            for r in self.select(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            )
+        }
+        per_class = {
+            str(_value(r["c"])): int(_value(r["n"]))
+            for r in self.select(
+                "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"
+            )
+        }
+        return StoreStats(len(self._ox), dict(sorted(per_graph.items())), per_class)
+
+    def dump(self, path: Path) -> int:
+        fmt = _dataset_format(path)
+        tmp = path.with_name(path.name + ".part")
+        self._ox.dump(tmp, fmt)
+        tmp.replace(path)
+        return len(self._ox)
+
+
+def _value(term: object) -> str:
+    return str(getattr(term, "value", term))
+
+
+class EmbeddedStore(EmbeddedReader):
+    """A store opened for writing (implements WriteStore). One writer process at a time."""
+
+    def __init__(self, store: ox.Store, directory: Path) -> None:
+        super().__init__(store)
+        self.directory = directory
+
+    def reader(self) -> ReadStore:
+        return EmbeddedReader(self._ox)
+
+    def replace_graphs(self, spool: QuadSpool) -> None:
+        path = spool.close()
+        if not spool.graphs:
+            return
+        existing = [g for g in spool.graphs if self._ox.contains_named_graph(ox.NamedNode(g))]
+        try:
+            if not existing:
+                # Nothing to remove: one bulk load, all-or-nothing.
+                self._ox.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+            else:
+                self._ox.update("".join(_replace_update(path, list(spool.graphs))))
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreUnavailable(f"the store refused the write, nothing was changed: {exc}")
+        self._ox.flush()
+
+    def drop_graphs(self, graphs: list[str]) -> None:
+        if graphs:
+            self._ox.update("".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs))
+
+    def backup(self, target: Path) -> None:
+        if target.exists():
+            raise InvalidInput(f"{target} already exists: a backup goes into a new directory")
+        self._ox.backup(str(target))
+
+    def restore(self, path: Path) -> int:
+        fmt = _dataset_format(path)
+        if not path.is_file():
+            raise NotFound(f"{path}: no such file")
+        staging = _sibling(self.directory, "restore")
+        shutil.rmtree(staging, ignore_errors=True)
+        fresh = ox.Store(str(staging))
+        try:
+            fresh.bulk_load(path=path, format=fmt)
+        except (SyntaxError, ValueError, OSError) as exc:
+            del fresh
+            shutil.rmtree(staging, ignore_errors=True)
+            raise InvalidInput(f"{path}: not a valid dump, store left unchanged: {exc}") from None
+        count = len(fresh)
+        fresh.flush()
+        del fresh
+        # Close our handle before swapping directories.
+        self._ox = None  # type: ignore[assignment]
+        gc.collect()
+        previous = _sibling(self.directory, "previous")
+        shutil.rmtree(previous, ignore_errors=True)
+        self.directory.rename(previous)
+        staging.rename(self.directory)
+        shutil.rmtree(previous, ignore_errors=True)
+        self._ox = ox.Store(str(self.directory))
+        return count
+
+
+def _replace_update(path: Path, graphs: list[str]) -> Iterator[str]:
+    """One SPARQL update that drops ``graphs`` and inserts the spool's quads (one transaction)."""
+    for g in graphs:
+        yield f"DROP SILENT GRAPH <{g}> ;\n"
+    yield "INSERT DATA {\n"
+    current: str | None = None
+    for quad in ox.parse(path=path, format=ox.RdfFormat.N_QUADS):
+        g = str(quad.graph_name)
+        if g != current:
+            if current is not None:
+                yield "}\n"
+            yield f"GRAPH {g} {{\n"
+            current = g
+        yield f"{quad.subject} {quad.predicate} {quad.object} .\n"
+    if current is not None:
+        yield "}\n"
+    yield "}\n"
+
+
+def _sibling(directory: Path, tag: str) -> Path:
+    return directory.with_name(f"{directory.name}.{tag}")
+
+
+def _recover(directory: Path) -> None:
+    """Finish or roll back a restore interrupted between its two renames."""
+    previous = _sibling(directory, "previous")
+    if not directory.exists() and previous.exists():
+        previous.rename(directory)
+    shutil.rmtree(_sibling(directory, "restore"), ignore_errors=True)
+
+
+def open_write(directory: Path) -> EmbeddedStore:
+    """Open (creating if needed) the store for writing. Only one process may hold it."""
+    directory = Path(directory)
+    _recover(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return EmbeddedStore(ox.Store(str(directory)), directory)
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"cannot open the store at {directory} for writing (is another collex process,"
+            f" such as `collex serve`, using it?): {exc}"
+        ) from None
+
+
+def open_read(directory: Path) -> ReadStore:
+    """Open an existing store read-only (safe beside a writer, may lag behind it)."""
+    directory = Path(directory)
+    if not directory.exists():
+        previous = _sibling(directory, "previous")
+        if not previous.exists():
+            raise NotFound(f"no store at {directory}: load data first with `collex load PATH`")
+        directory = previous
+    try:
+        return EmbeddedReader(ox.Store.read_only(str(directory)))
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot open the store at {directory}: {exc}") from None

@@ -1,0 +1,1 @@
+"""EAD fonds notices (EAD 2002 with or without namespace, EAD3 basics)."""

@@ -1,0 +1,221 @@
+"""The one load pipeline: parse -> convert -> validate (SHACL, per batch) -> write.
+
+Guarantees:
+- never raises on bad input: each bad file or record becomes a rejection in the report
+  naming the file, the record and the reason, and the good records of the same file still load;
+- the write is a single atomic store operation for the whole load: if it fails, or the process
+  is killed, the store is left exactly as before;
+- a record rejected on reload keeps its previously loaded version (nothing is lost).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from pyshacl import validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
+from rich.progress import Progress
+
+from collex.settings import Settings
+from graph.base import WriteStore
+from graph.spool import QuadSpool
+from loaders.base import FORMATS, Converted, SourceFormat, SourceRejected, detect
+from loaders.report import LoadReport
+from ontology import PROV
+from shapes import shapes_path
+
+Log = Callable[[str], None]
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> Graph:
+    g = Graph()
+    g.parse(shapes_path(), format="turtle")
+    return g
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named, plus the files of the folders named (recursively, hidden ones skipped,
+    only the extensions some loader reads), sorted for a reproducible order."""
+    known = {ext for fmt in FORMATS.values() for ext in fmt.extensions}
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in known
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def _violations(results: Graph) -> Iterator[tuple[URIRef, str]]:
+    for res in results.subjects(RDF.type, SH.ValidationResult):
+        if results.value(res, SH.resultSeverity) != SH.Violation:
+            continue
+        focus = results.value(res, SH.focusNode)
+        message = str(results.value(res, SH.resultMessage) or "constraint violated")
+        path = results.value(res, SH.resultPath)
+        value = results.value(res, SH.value)
+        detail = []
+        if isinstance(path, URIRef):
+            detail.append(results.namespace_manager.normalizeUri(path))
+        if value is not None and value != focus:
+            detail.append(f"value {str(value)[:80]!r}")
+        text = f"{message} [{'; '.join(detail)}]" if detail else message
+        if isinstance(focus, URIRef):
+            yield focus, text
+
+
+def check(records: Sequence[Converted]) -> dict[int, list[str]]:
+    """Validate records together; return {index: reasons} for the records that fail.
+
+    A violation on a node that several records of the batch describe is attributed by
+    re-validating each of those records alone.
+    """
+    if not records:
+        return {}
+    union = Graph()
+    owners: dict[URIRef, set[int]] = defaultdict(set)
+    for i, rec in enumerate(records):
+        for s in set(rec.graph.subjects()):
+            if isinstance(s, URIRef):
+                owners[s].add(i)
+        union += rec.graph
+    conforms, results, _ = validate(union, shacl_graph=_shapes(), inference="none",
+                                    allow_warnings=True)
+    if conforms:
+        return {}
+    failing: dict[int, list[str]] = defaultdict(list)
+    shared: set[int] = set()
+    for focus, text in _violations(results):
+        who = owners.get(focus, set())
+        if len(who) == 1:
+            (i,) = who
+            if text not in failing[i]:
+                failing[i].append(text)
+        else:
+            shared |= who
+    if len(records) > 1:
+        for i in sorted(shared - set(failing)):
+            failing.update({i: r for r in [check([records[i]]).get(0)] if r})
+    return {i: sorted(r) for i, r in failing.items() if r}
+
+
+class Pipeline:
+    """Runs loads and validations with one settings object."""
+
+    def __init__(self, settings: Settings, log: Log | None = None) -> None:
+        self.settings = settings
+        self.log: Log = log or (lambda message: None)
+
+    def run(
+        self, paths: Sequence[Path], store: WriteStore | None, fmt: str = "auto",
+        progress: bool | None = None,
+    ) -> LoadReport:
+        """Load (or, with ``store=None``, only validate) the files and folders in ``paths``."""
+        started = time.perf_counter()
+        report = LoadReport()
+        files = expand_paths(paths)
+        report.files = len(files)
+        show = sys.stderr.isatty() if progress is None else progress
+        loaded_at = Literal(dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+                            datatype=XSD.dateTime)
+        spool = QuadSpool(self._spool_dir(store))
+        seen: dict[str, str] = {}
+        batch: list[tuple[str, Converted]] = []
+
+        def flush() -> None:
+            failing = check([c for _, c in batch])
+            for i, (file, conv) in enumerate(batch):
+                if i in failing:
+                    for reason in failing[i]:
+                        report.reject(file, conv.record_id, reason)
+                    continue
+                for w in conv.warnings:
+                    report.warn(file, conv.record_id, w)
+                conv.graph.add((URIRef(conv.graph_iri), PROV.generatedAtTime, loaded_at))
+                report.triples += spool.add_graph(conv.graph_iri, conv.graph)
+                report.loaded += 1
+                report.graphs.append(conv.graph_iri)
+            batch.clear()
+
+        try:
+            with Progress(disable=not show, transient=True) as bar:
+                task = bar.add_task("reading", total=len(files))
+                for path in files:
+                    for file, conv in self._convert_file(path, fmt, report):
+                        if conv.graph_iri in seen:
+                            report.reject(file, conv.record_id,
+                                          f"same record as {seen[conv.graph_iri]} in this load"
+                                          " (identical eadid): only the first one is loaded")
+                            continue
+                        seen[conv.graph_iri] = file
+                        batch.append((file, conv))
+                        if len(batch) >= self.settings.validation_batch:
+                            flush()
+                    bar.advance(task)
+                flush()
+            if store is not None and spool.graphs:
+                self.log(f"writing {spool.quads} quads into {len(spool.graphs)} graph(s)")
+                store.replace_graphs(spool)
+                report.written = True
+        finally:
+            spool.discard()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _spool_dir(self, store: WriteStore | None) -> Path | None:
+        directory = getattr(store, "directory", None)
+        if isinstance(directory, Path):
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            return directory.parent
+        return None
+
+    def _convert_file(
+        self, path: Path, fmt: str, report: LoadReport
+    ) -> Iterator[tuple[str, Converted]]:
+        file = str(path)
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
+            return
+        if size > self.settings.max_file_bytes:
+            report.reject(file, None, f"file of {size} bytes is over the size cap of"
+                          f" {self.settings.max_file_bytes} bytes (COLLEX_MAX_FILE_BYTES)")
+            return
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
+            return
+        source: SourceFormat | None = FORMATS.get(fmt) if fmt != "auto" else detect(data)
+        if source is None:
+            reason = ("the file is empty" if not data.strip() else
+                      "format not recognised (expected an EAD document)")
+            report.reject(file, None, reason)
+            return
+        try:
+            records = source.parse(data, path.name)
+        except SourceRejected as exc:
+            report.reject(file, None, str(exc))
+            return
+        for record in records:
+            report.records += 1
+            try:
+                conv = source.convert(record, self.settings.base_iri)
+            except Exception as exc:  # a converter bug must not lose the other records
+                report.reject(file, source.record_id(record),
+                              f"could not be converted ({type(exc).__name__}: {exc})")
+                continue
+            yield file, conv

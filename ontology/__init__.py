@@ -1,0 +1,39 @@
+"""Our ontology (``collex.ttl``), the namespaces we use, and where the files are.
+
+The ``collex:`` namespace is fixed (it does not change with the deployment's base IRI).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from rdflib import Namespace
+
+COLLEX = Namespace("https://w3id.org/collex/def#")
+DCMITYPE = Namespace("http://purl.org/dc/dcmitype/")
+RICO = Namespace("https://www.ica.org/standards/RiC/ontology#")
+RST = Namespace("https://www.ica.org/standards/RiC/vocabularies/recordSetTypes#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+IIIF = Namespace("http://iiif.io/api/presentation/3#")
+ISO639 = Namespace("http://id.loc.gov/vocabulary/iso639-2/")
+
+PREFIXES: dict[str, str] = {
+    "collex": str(COLLEX),
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcmitype": str(DCMITYPE),
+    "rico": str(RICO),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "prov": str(PROV),
+    "dcat": str(DCAT),
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+def ontology_path() -> Path:
+    """Path of ``collex.ttl`` (works installed or from a checkout)."""
+    return Path(str(resources.files("ontology").joinpath("collex.ttl")))
