@@ -46,7 +46,8 @@ class ReadStore(Protocol):
 
     def query(self, sparql: str, result_format: str) -> QueryAnswer:
         """Run any query and serialize the answer (``json``, ``csv``, ``tsv``, ``xml`` for
-        SELECT/ASK; ``turtle``, ``ntriples``, ``nquads``, ``trig``, ``rdfxml`` for graphs)."""
+        SELECT/ASK; ``turtle``, ``ntriples``, ``nquads``, ``trig``, ``rdfxml``, ``jsonld`` for graphs;
+        ``auto``: csv or turtle)."""
         ...
 
     def named_graphs(self) -> list[str]:

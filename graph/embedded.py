@@ -84,6 +84,8 @@ class EmbeddedReader:
 
     def query(self, sparql: str, result_format: str) -> QueryAnswer:
         result = self._run(sparql)
+        if result_format == "auto":
+            result_format = "turtle" if isinstance(result, ox.QueryTriples) else "csv"
         if isinstance(result, ox.QueryTriples):
             if result_format not in _GRAPH_FORMATS:
                 raise QueryRejected(

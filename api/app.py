@@ -1,0 +1,51 @@
+"""The web application: a status page and JSON at this stage; SPARQL and discovery come later.
+
+The process opens the embedded store for writing (only one process may), keeps the write
+handle to itself, and hands routes a read-only view.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from api.routes import status
+from collex import __version__
+from collex.errors import CollexError
+from collex.settings import Settings
+from graph.embedded import open_write
+
+log = logging.getLogger("collex.api")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app on the store named by ``settings``."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="CollEx knowledge graph",
+        version=__version__,
+        description="Collections d'excellence: knowledge graph, SPARQL and discovery API.",
+    )
+    store = open_write(settings.store_dir)
+    app.state.settings = settings
+    app.state.reader = store.reader()
+    app.add_middleware(
+        CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
+    )
+
+    @app.exception_handler(CollexError)
+    async def _collex_error(request: Request, exc: CollexError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(), status_code=exc.status)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return JSONResponse({"error": "internal_error", "detail": "unexpected server error"},
+                            status_code=500)
+
+    app.include_router(status.router)
+    return app

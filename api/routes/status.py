@@ -1,0 +1,83 @@
+"""Home page and status: what the store holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from collex import __version__
+from graph.base import ReadStore
+
+from ..deps import get_reader
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+
+_SOURCES = """
+PREFIX collex: <https://w3id.org/collex/def#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>
+SELECT ?graph ?collection ?title ?format ?file ?loaded ?holder WHERE {
+  GRAPH ?graph {
+    ?graph a collex:SourceRecord ; collex:sourceFormat ?format ; collex:fileName ?file .
+    OPTIONAL { ?graph prov:generatedAtTime ?loaded }
+    OPTIONAL { ?collection prov:wasDerivedFrom ?graph .
+               OPTIONAL { ?collection dcterms:title ?title }
+               OPTIONAL { ?collection rico:hasOrHadHolder/foaf:name ?holder } }
+  }
+} ORDER BY ?holder ?title
+"""
+
+
+class Source(BaseModel):
+    graph: str = Field(description="Named graph holding this source record")
+    collection: str | None = Field(None, description="IRI of the collection it describes")
+    title: str | None = Field(None, description="Title of the collection")
+    holder: str | None = Field(None, description="Name of the holding institution")
+    format: str = Field(description="Source format, e.g. EAD 2002")
+    file: str = Field(description="Name of the loaded file")
+    loaded: str | None = Field(None, description="When it was loaded (UTC)")
+
+
+class Status(BaseModel):
+    version: str = Field(description="Software version")
+    triples: int = Field(description="Triples in the store")
+    graphs: int = Field(description="Named graphs in the store")
+    classes: dict[str, int] = Field(description="Resources per class")
+    sources: list[Source] = Field(description="Loaded source records")
+
+
+def _status(reader: ReadStore) -> Status:
+    stats = reader.stats()
+    sources = []
+    for row in reader.select(_SOURCES):
+        values = {k: getattr(v, "value", str(v)) for k, v in row.items()}
+        sources.append(Source(**values))
+    return Status(version=__version__, triples=stats.triples,
+                  graphs=len(stats.triples_per_graph), classes=stats.resources_per_class,
+                  sources=sources)
+
+
+@router.get("/api/status", response_model=Status, summary="What the store holds",
+            tags=["status"])
+def status(reader: Annotated[ReadStore, Depends(get_reader)]) -> Status:
+    """Counts, classes and every loaded source record."""
+    return _status(reader)
+
+
+@router.get("/healthz", summary="Liveness probe", tags=["status"])
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/", response_class=HTMLResponse, summary="Home page", tags=["pages"])
+def home(request: Request, reader: Annotated[ReadStore, Depends(get_reader)]) -> HTMLResponse:
+    """A page for people: what is loaded, in French first."""
+    return templates.TemplateResponse(request, "home.html", {"status": _status(reader)})

@@ -1,0 +1,202 @@
+"""The ``collex`` command. Subcommands are thin wrappers over plain functions.
+
+Exit codes: 0 everything loaded (or the command succeeded), 1 some records were rejected,
+2 usage or runtime error. Errors are printed as one line, never as a stack trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from collex import __version__
+from collex.errors import CollexError
+from collex.settings import Settings
+
+EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
+
+
+def _err(message: str) -> None:
+    print(f"collex: error: {message}", file=sys.stderr)
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.embedded import open_write
+    from loaders.pipeline import Pipeline
+
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise CollexError(f"no such file or folder: {', '.join(missing)}")
+    store = open_write(settings.store_dir) if args.command == "load" else None
+    report = Pipeline(settings, log=lambda m: print(m, file=sys.stderr)).run(
+        paths, store, fmt=args.format
+    )
+    if args.report:
+        report.write_json(Path(args.report))
+    print(report.summary(), file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    return report.exit_code
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.embedded import open_read
+
+    stats = open_read(settings.store_dir).stats()
+    if args.json:
+        print(json.dumps({"triples": stats.triples, "graphs": stats.triples_per_graph,
+                          "classes": stats.resources_per_class}, indent=2))
+        return EXIT_OK
+    print(f"{stats.triples} triples in {len(stats.triples_per_graph)} named graph(s)")
+    print("\nResources per class:")
+    for cls, n in sorted(stats.resources_per_class.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {n:>8}  {cls}")
+    print("\nTriples per graph:")
+    for g, n in stats.triples_per_graph.items():
+        print(f"  {n:>8}  {g}")
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.embedded import open_read
+    from ontology import PREFIXES
+
+    text = args.sparql
+    if text == "-":
+        text = sys.stdin.read()
+    elif text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    declared = "".join(
+        f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
+        if re.search(rf"\b{p}:", text) and not re.search(rf"PREFIX\s+{p}:", text, re.I)
+    )
+    answer = open_read(settings.store_dir).query(declared + text, args.format)
+    sys.stdout.buffer.write(answer.body)
+    if not answer.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+    return EXIT_OK
+
+
+def cmd_dump(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.embedded import open_read
+
+    n = open_read(settings.store_dir).dump(Path(args.file))
+    print(f"{n} quads written to {args.file}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.embedded import open_write
+
+    n = open_write(settings.store_dir).restore(Path(args.file))
+    print(f"store replaced by {args.file}: {n} quads", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.embedded import open_write
+
+    open_write(settings.store_dir).backup(Path(args.directory))
+    print(f"backup written to {args.directory}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    app = create_app(settings)
+    print(f"serving {settings.store_dir} on http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="collex",
+        description="CollEx knowledge graph: load fonds notices, query and serve the graph.",
+        epilog="Exit codes: 0 all loaded / success, 1 some records rejected, 2 usage or"
+        " runtime error. Settings come from COLLEX_* environment variables (see README).",
+    )
+    parser.add_argument("--version", action="version", version=f"collex {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    for name, helptext in (("load", "load files or folders into the store"),
+                           ("validate", "check files or folders without writing anything")):
+        p = sub.add_parser(name, help=helptext, description=helptext)
+        p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+        p.add_argument("--format", default="auto", choices=["auto", "ead"],
+                       help="input format (default: detected from the content)")
+        p.add_argument("--report", metavar="FILE", help="write the JSON report to FILE")
+        p.add_argument("--json", action="store_true", help="print the JSON report on stdout")
+        p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("stats", help="triples per graph and resources per class")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("query", help="run a SPARQL query (common prefixes are predeclared)")
+    p.add_argument("sparql", help="the query, @FILE to read it from a file, or - for stdin")
+    p.add_argument("--format", default=None,
+                   choices=["json", "csv", "tsv", "xml", "turtle", "ntriples", "nquads", "trig",
+                            "rdfxml", "jsonld"],
+                   help="answer format (default: csv for SELECT/ASK, turtle for graphs)")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("dump", help="write the whole store to FILE (.nq or .trig)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_dump)
+
+    p = sub.add_parser("restore", help="replace the whole store by a dump (.nq or .trig)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("backup", help="write a consistent copy of the store to a new folder")
+    p.add_argument("directory")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("serve", help="serve the web application")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "command", None) == "query" and args.format is None:
+        args.format = "auto"
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for e in exc.errors():
+            _err(f"setting COLLEX_{str(e['loc'][0]).upper()}: {e['msg']}")
+        return EXIT_ERROR
+    try:
+        code: int = args.func(args, settings)
+        return code
+    except CollexError as exc:
+        _err(exc.detail)
+        return EXIT_ERROR
+    except BrokenPipeError:  # output closed early (| head): not an error
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        _err("interrupted; the store is unchanged by the interrupted write")
+        return EXIT_ERROR
+    except OSError as exc:
+        _err(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
