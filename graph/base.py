@@ -45,9 +45,11 @@ class ReadStore(Protocol):
         ...
 
     def query(self, sparql: str, result_format: str) -> QueryAnswer:
-        """Run any query and serialize the answer (``json``, ``csv``, ``tsv``, ``xml`` for
-        SELECT/ASK; ``turtle``, ``ntriples``, ``nquads``, ``trig``, ``rdfxml``, ``jsonld`` for graphs;
-        ``auto``: csv or turtle)."""
+        """Run any query and serialize the answer.
+
+        Formats: ``json``, ``csv``, ``tsv``, ``xml`` for SELECT/ASK; ``turtle``,
+        ``ntriples``, ``nquads``, ``trig``, ``rdfxml``, ``jsonld`` for graphs; ``auto``
+        picks csv or turtle."""
         ...
 
     def named_graphs(self) -> list[str]:

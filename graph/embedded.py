@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from collex.errors import InvalidInput, NotFound, QueryRejected, StoreUnavailable
-from graph.base import QueryAnswer, ReadStore, SelectRow, StoreStats
+from graph.base import AnswerKind, QueryAnswer, ReadStore, SelectRow, StoreStats
 from graph.spool import QuadSpool
 
 _RESULT_FORMATS: dict[str, tuple[ox.QueryResultsFormat, str]] = {
@@ -100,7 +100,7 @@ class EmbeddedReader:
                 f" use one of {', '.join(RESULT_FORMATS)}"
             )
         fmt, media = _RESULT_FORMATS[result_format]
-        kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+        kind: AnswerKind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
         return QueryAnswer(kind, media, result.serialize(format=fmt) or b"")
 
     def named_graphs(self) -> list[str]:
@@ -155,7 +155,9 @@ class EmbeddedStore(EmbeddedReader):
             else:
                 self._ox.update("".join(_replace_update(path, list(spool.graphs))))
         except (OSError, SyntaxError, ValueError) as exc:
-            raise StoreUnavailable(f"the store refused the write, nothing was changed: {exc}")
+            raise StoreUnavailable(
+                f"the store refused the write, nothing was changed: {exc}"
+            ) from None
         self._ox.flush()
 
     def drop_graphs(self, graphs: list[str]) -> None:

@@ -50,8 +50,8 @@ _EAD_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?ead[\s>/]")
 
 
 class EadFormat:
-    name = "ead"
-    extensions = (".xml", ".ead")
+    name: str = "ead"
+    extensions: tuple[str, ...] = (".xml", ".ead")
 
     def sniff(self, head: bytes) -> bool:
         return bool(_EAD_ROOT.search(head[:8192]))

@@ -107,7 +107,9 @@ def check(records: Sequence[Converted]) -> dict[int, list[str]]:
             shared |= who
     if len(records) > 1:
         for i in sorted(shared - set(failing)):
-            failing.update({i: r for r in [check([records[i]]).get(0)] if r})
+            alone = check([records[i]]).get(0)
+            if alone:
+                failing[i] = alone
     return {i: sorted(r) for i, r in failing.items() if r}
 
 

@@ -10,10 +10,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
+from api.deps import get_reader
 from collex import __version__
 from graph.base import ReadStore
-
-from ..deps import get_reader
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))

@@ -80,8 +80,9 @@ def collection_key(record: EadRecord) -> str:
     """The stable key of a notice: agency code + eadid, else the file name."""
     if record.eadid:
         key = record.eadid
-        if record.agency_code and not key.startswith(record.agency_code):
-            key = f"{record.agency_code}-{key}"
+        agency = record.agency_code
+        if agency and agency.removeprefix("FR-") not in key:
+            key = f"{agency}-{key}"
         return safe_segment(key)
     stem = record.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return safe_segment(f"file-{stem}")

@@ -308,9 +308,9 @@ def _read_physdesc(el: etree._Element, r: EadRecord) -> None:
                 r.extents.append(f"{text} {unit}" if unit and unit not in text else text)
                 found = True
         elif name == "quantity":  # EAD3 physdescstructured
-            unit = _first(el, "unittype")
-            r.extents.append(f"{one_line(child)} {one_line(unit) if unit is not None else ''}"
-                             .strip())
+            unittype = _first(el, "unittype")
+            label = one_line(unittype) if unittype is not None else ""
+            r.extents.append(f"{one_line(child)} {label}".strip())
             found = True
         elif name == "physfacet" and one_line(child):
             r.physfacets.append(one_line(child))

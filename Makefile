@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`. Each does all set-up itself.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint typecheck sample clean bench
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, load the bundled sample data into the embedded store, serve on http://$(HOST):$(PORT)
+run: install
+	$(BIN)/collex load data/sample --report var/sample-load-report.json
+	$(BIN)/collex serve --host $(HOST) --port $(PORT)
+
+## test: install and run the whole suite (lint, types, unit, integration, doctests)
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy
+
+## sample: regenerate data/sample/ead from data/sample/make_sample.py
+sample: install
+	$(BIN)/python data/sample/make_sample.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
