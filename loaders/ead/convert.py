@@ -224,7 +224,7 @@ def _holder(g: Graph, coll: URIRef, r: EadRecord, base: str, warnings: list[str]
         ref = classify(r.agency_code, None, repository=True)
         if ref and ref.system not in {"rcr", "isil"}:
             ref = None
-    label = repo.label if repo and repo.label else r.publisher
+    label = (repo.label if repo and repo.label else None) or r.agency_name or r.publisher
     if ref is not None and ref.system in {"rcr", "isil"} and not ref.problem:
         isil = f"FR-{ref.identifier}" if ref.system == "rcr" else ref.identifier
         inst = URIRef(f"{base}id/institution/{safe_segment(isil)}")
@@ -237,7 +237,6 @@ def _holder(g: Graph, coll: URIRef, r: EadRecord, base: str, warnings: list[str]
     else:
         return
     g.add((inst, RDF.type, COLLEX.Institution))
-    g.add((inst, RDF.type, FOAF.Organization))
     if label:
         g.add((inst, FOAF.name, Literal(label)))
     g.add((coll, RICO.hasOrHadHolder, inst))
@@ -266,7 +265,9 @@ def _access_point(
         g.add((node, FOAF.name, label))
     if ap.normal:
         g.add((node, COLLEX.authorisedForm, Literal(ap.normal)))
-    if ref:
+    if ref and ref.problem:
+        g.add((node, COLLEX.invalidAuthorityIdentifier, Literal(ref.identifier)))
+    elif ref:
         g.add((node, DCTERMS.identifier, Literal(ref.identifier)))
         g.add((node, COLLEX.authoritySystem, Literal(ref.system)))
         if ref.system == "bnf" and ref.iri:

@@ -74,6 +74,7 @@ class EadRecord:
     flavour: str  # "EAD 2002" | "EAD 2002 (namespace)" | "EAD3"
     eadid: str | None = None
     agency_code: str | None = None
+    agency_name: str | None = None
     eadid_url: str | None = None
     finding_aid_title: str | None = None
     publisher: str | None = None
@@ -180,6 +181,7 @@ def _read_header(root: etree._Element, r: EadRecord) -> None:
     if control is not None:
         r.eadid = _text(_first(control, "recordid"))
         r.agency_code = _text(_first(control, "maintenanceagency", "agencycode"))
+        r.agency_name = _text(_first(control, "maintenanceagency", "agencyname"))
         r.finding_aid_title = _text(_first(control, "filedesc", "titlestmt", "titleproper"))
         r.publisher = _text(_first(control, "filedesc", "publicationstmt", "publisher"))
         lang = _first(control, "languagedeclaration", "language")
@@ -289,7 +291,7 @@ def _read_unitdatestructured(el: etree._Element, r: EadRecord) -> None:
             end = _first(rng, "todate")
             s = _attr(start, "standarddate") if start is not None else None
             e = _attr(end, "standarddate") if end is not None else None
-            text = one_line(rng)
+            text = " - ".join(one_line(x) for x in (start, end) if x is not None and one_line(x))
             normal = f"{s or e}/{e or s}" if (s or e) else None
             r.dates.append(UnitDate(text, normal, _attr(el, "unitdatetype")))
         elif name == "datesingle":
