@@ -1,0 +1,199 @@
+"""The embedded store: atomic replacement (also under SIGKILL), dump/restore, backup, stats."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+
+from collex.errors import InvalidInput, QueryRejected, StoreUnavailable
+from graph.embedded import _sibling, open_read, open_write
+from graph.spool import QuadSpool
+from tests.conftest import COLLEX
+
+EX = "http://ex.org/"
+
+
+def _spool(graphs: dict[str, int], value: str = "v") -> QuadSpool:
+    spool = QuadSpool()
+    for g, n in graphs.items():
+        spool.add_graph(EX + g, [(URIRef(f"{EX}s{i}"), URIRef(EX + "p"),
+                                  Literal(f"{value} {i}\nligne \"2\"", lang="fr"))
+                                 for i in range(n)])
+    return spool
+
+
+def _dump_lines(store_dir: Path, out: Path) -> list[str]:
+    reader = open_read(store_dir)
+    reader.dump(out)
+    return sorted(out.read_text(encoding="utf-8").splitlines())
+
+
+def test_replace_graphs_replaces_only_named_graphs(tmp_path: Path) -> None:
+    store = open_write(tmp_path / "s")
+    with _spool({"a": 3, "b": 2}) as spool:
+        store.replace_graphs(spool)
+    with _spool({"a": 1}, value="new") as spool:
+        store.replace_graphs(spool)
+    assert store.stats().triples_per_graph == {EX + "a": 1, EX + "b": 2}
+    rows = store.select(f"SELECT ?o WHERE {{ GRAPH <{EX}a> {{ ?s ?p ?o }} }}")
+    assert [r["o"].value for r in rows] == ['new 0\nligne "2"']  # type: ignore[union-attr]
+
+
+def test_only_one_writer(tmp_path: Path) -> None:
+    store = open_write(tmp_path / "s")  # kept open by this process
+    proc = subprocess.run([sys.executable, "-c", f"from graph.embedded import open_write; "
+                           f"open_write(__import__('pathlib').Path('{tmp_path / 's'}'))"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode != 0 and "StoreUnavailable" in proc.stderr
+    assert "is another collex process" in proc.stderr
+    assert store.stats().triples == 0
+
+
+def test_dump_restore_roundtrip_and_bad_dump_leaves_store(tmp_path: Path) -> None:
+    store = open_write(tmp_path / "s")
+    with _spool({"a": 5, "b": 4}) as spool:
+        store.replace_graphs(spool)
+    dump = tmp_path / "d.nq"
+    assert store.dump(dump) == 9
+    with _spool({"c": 7}) as spool:
+        store.replace_graphs(spool)
+    assert store.restore(dump) == 9
+    assert store.stats().triples_per_graph == {EX + "a": 5, EX + "b": 4}
+    trig = tmp_path / "d.trig"
+    store.dump(trig)
+    bad = tmp_path / "bad.nq"
+    bad.write_text("<http://ex.org/s> <http://ex.org/p> broken .\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="not a valid dump"):
+        store.restore(bad)
+    assert store.stats().triples == 9
+    assert store.restore(trig) == 9
+    with pytest.raises(InvalidInput):
+        store.restore(tmp_path / "dump.json")
+
+
+def test_interrupted_restore_is_rolled_back_on_open(tmp_path: Path) -> None:
+    directory = tmp_path / "s"
+    store = open_write(directory)
+    with _spool({"a": 2}) as spool:
+        store.replace_graphs(spool)
+    del store
+    # Simulate a kill between the two renames of a restore.
+    directory.rename(_sibling(directory, "previous"))
+    _sibling(directory, "restore").mkdir()
+    store = open_write(directory)
+    assert store.stats().triples == 2
+    assert not _sibling(directory, "restore").exists()
+
+
+def test_backup_is_a_consistent_store(tmp_path: Path) -> None:
+    store = open_write(tmp_path / "s")
+    with _spool({"a": 3}) as spool:
+        store.replace_graphs(spool)
+    store.backup(tmp_path / "bk")
+    assert open_read(tmp_path / "bk").stats().triples == 3
+    with pytest.raises(InvalidInput):
+        store.backup(tmp_path / "bk")
+
+
+def test_query_formats_and_errors(tmp_path: Path) -> None:
+    store = open_write(tmp_path / "s")
+    with _spool({"a": 2}) as spool:
+        store.replace_graphs(spool)
+    assert store.query("SELECT * WHERE { ?s ?p ?o }", "json").media_type == (
+        "application/sparql-results+json")
+    assert store.query("ASK { ?s ?p ?o }", "xml").body.startswith(b"<?xml")
+    assert b"ex.org/s0" in store.query("CONSTRUCT WHERE { ?s ?p ?o }", "ntriples").body
+    with pytest.raises(QueryRejected, match="does not apply"):
+        store.query("CONSTRUCT WHERE { ?s ?p ?o }", "csv")
+    with pytest.raises(QueryRejected, match="syntax"):
+        store.query("SELEKT", "json")
+
+
+def test_open_read_without_store_says_what_to_do(tmp_path: Path) -> None:
+    from collex.errors import NotFound
+
+    with pytest.raises(NotFound, match="collex load"):
+        open_read(tmp_path / "nothing")
+
+
+def _corpus(folder: Path, n: int, title: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    desc = " ".join(["Description longue du contenu du fonds."] * 20)
+    for i in range(n):
+        subjects = "".join(f"<subject>Sujet {i}-{k}</subject>" for k in range(25))
+        (folder / f"n{i:05d}.xml").write_text(
+            f'<ead><eadheader><eadid>k{i}</eadid></eadheader><archdesc level="fonds"><did>'
+            f"<unitid>MS {i}</unitid><unittitle>{title} {i}</unittitle>"
+            f'<unitdate normal="1900/1950">1900-1950</unitdate>'
+            f'<repository><corpname authfilenumber="751052116">BEC</corpname></repository>'
+            f"</did><scopecontent><p>{desc}</p></scopecontent>"
+            f"<controlaccess>{subjects}</controlaccess></archdesc></ead>",
+            encoding="utf-8",
+        )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("path", "delay"), [("bulk", 0.0), ("bulk", 0.15), ("update", 0.0),
+                                             ("update", 0.4), ("update", 1.2),
+                                             ("convert", None)])
+def test_killed_load_leaves_store_exactly_as_before(
+    tmp_path: Path, path: str, delay: float | None
+) -> None:
+    """SIGKILL a `collex load` during its write (or before it): the store is unchanged."""
+    env = {**os.environ, "COLLEX_STORE_DIR": str(tmp_path / "store")}
+    _corpus(tmp_path / "before", 30, "Avant")
+    subprocess.run([str(COLLEX), "load", str(tmp_path / "before")], env=env, check=True,
+                   capture_output=True)
+    before = _dump_lines(tmp_path / "store", tmp_path / "before.nq")
+    # "update": the big load replaces graphs that exist (one SPARQL update transaction);
+    # "bulk": only new graphs (one bulk load).
+    n = 800
+    if path == "update":
+        _corpus(tmp_path / "big", n, "Après")
+    else:
+        _corpus(tmp_path / "big", n, "Après")
+        for f in (tmp_path / "big").glob("*.xml"):
+            f.write_text(f.read_text(encoding="utf-8").replace("<eadid>k", "<eadid>new"),
+                         encoding="utf-8")
+    proc = subprocess.Popen([str(COLLEX), "load", str(tmp_path / "big")], env=env,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    assert proc.stderr is not None
+    if delay is None:
+        time.sleep(1.0)  # still converting
+    else:
+        for line in proc.stderr:
+            if line.startswith("writing"):
+                break
+        time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "the load ended before the kill: enlarge it"
+    after = _dump_lines(tmp_path / "store", tmp_path / "after.nq")
+    assert after == before
+    # And the store still works for writing.
+    store = open_write(tmp_path / "store")
+    with _spool({"z": 1}) as spool:
+        store.replace_graphs(spool)
+
+
+def test_write_error_is_reported_and_changes_nothing(tmp_path: Path) -> None:
+    store = open_write(tmp_path / "s")
+    with _spool({"a": 2}) as spool:
+        store.replace_graphs(spool)
+    spool = QuadSpool()
+    spool.add_graph(EX + "a", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("x"))])
+    spool.close()
+    with spool.path.open("a", encoding="utf-8") as f:
+        f.write("<not an iri> <x> <y> .\n")
+    spool.graphs[EX + "b"] = 0
+    with pytest.raises(StoreUnavailable, match="nothing was changed"):
+        store.replace_graphs(spool)
+    spool.discard()
+    assert store.stats().triples_per_graph == {EX + "a": 2}
