@@ -60,4 +60,5 @@ def test_rcr_only_on_repository() -> None:
                                                 ("02705835", "rameau")])
 def test_invalid_ppns_are_reported_without_iri(value: str, source: str | None) -> None:
     ref = classify(value, source)
-    assert ref is not None and ref.iri is None and ref.problem and "invalid IdRef PPN" in ref.problem
+    assert ref is not None and ref.iri is None
+    assert ref.problem and "invalid IdRef PPN" in ref.problem

@@ -18,7 +18,8 @@ NOTICE = """<?xml version="1.0" encoding="UTF-8"?>
 <ead><eadheader><eadid mainagencycode="751052116">{eadid}</eadid></eadheader>
 <archdesc level="fonds"><did><unitid>MS {eadid}</unitid>{title}
 <unitdate normal="{normal}">dates</unitdate>
-<repository><corpname authfilenumber="751052116">Bibliothèque de l'École nationale des chartes</corpname></repository>
+<repository><corpname authfilenumber="751052116">Bibliothèque de l'École des chartes</corpname>
+</repository>
 </did><scopecontent><p>Contenu {eadid}.</p></scopecontent></archdesc></ead>
 """
 

@@ -1,0 +1,92 @@
+"""The web application, served for real by `collex serve`, and in-process for error paths."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from collex.settings import Settings
+from tests.conftest import COLLEX, SAMPLE
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    env = {**os.environ, "COLLEX_STORE_DIR": str(tmp_path / "store")}
+    subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=env, check=True, capture_output=True)
+    port = _free_port()
+    proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(url + "/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("collex serve did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_served_home_page_lists_the_sample(server: str) -> None:
+    page = httpx.get(server + "/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<html lang="fr">' in page.text
+    assert "Fonds Gaston Paris" in page.text
+    assert "Bibliothèque nationale et universitaire de Strasbourg" in page.text
+    status = httpx.get(server + "/api/status").json()
+    assert len(status["sources"]) == 21
+    assert status["classes"]["http://purl.org/dc/dcmitype/Collection"] == 21
+    assert httpx.get(server + "/openapi.json").json()["paths"]["/api/status"]["get"]["summary"]
+
+
+def test_cors_is_open_without_credentials(server: str) -> None:
+    r = httpx.get(server + "/api/status", headers={"Origin": "https://portal.example.org"})
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in r.headers
+
+
+def test_unexpected_errors_never_leak_a_traceback(tmp_path: Path) -> None:
+    settings = Settings(store_dir=tmp_path / "store")
+    app = create_app(settings)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    r = client.get("/boom")
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal_error", "detail": "unexpected server error"}
+
+
+def test_empty_store_home_page_says_how_to_load(tmp_path: Path) -> None:
+    client = TestClient(create_app(Settings(store_dir=tmp_path / "store")))
+    assert "collex load data/sample" in client.get("/").text
+
+
+def test_read_routes_get_a_read_only_handle(tmp_path: Path) -> None:
+    settings = Settings(store_dir=tmp_path / "store")
+    app = create_app(settings)
+    reader = app.state.reader
+    assert not hasattr(reader, "replace_graphs") and not hasattr(reader, "restore")
