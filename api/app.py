@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from api.routes import status
+from api.routes import resources, status
 from collex import __version__
 from collex.errors import CollexError
 from collex.settings import Settings
@@ -48,4 +48,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             status_code=500)
 
     app.include_router(status.router)
+    app.include_router(resources.router)
     return app

@@ -90,3 +90,24 @@ def test_read_routes_get_a_read_only_handle(tmp_path: Path) -> None:
     app = create_app(settings)
     reader = app.state.reader
     assert not hasattr(reader, "replace_graphs") and not hasattr(reader, "restore")
+
+
+def test_collection_iri_dereferences_by_content_negotiation(server: str) -> None:
+    status = httpx.get(server + "/api/status").json()
+    iri = next(s["collection"] for s in status["sources"] if "0001" in s["collection"])
+    assert iri.startswith("http://127.0.0.1:8000/id/collection/")
+    path = iri.removeprefix("http://127.0.0.1:8000")
+    turtle = httpx.get(server + path, headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCTERMS
+
+    g = Graph().parse(data=turtle.text, format="turtle")
+    assert str(g.value(URIRef(iri), DCTERMS.title)).startswith("Fonds Gaston Paris")
+    assert any("#period-1" in str(s) for s in g.subjects())
+    html = httpx.get(server + path, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert html.headers["content-type"].startswith("text/html") and "Gaston Paris" in html.text
+    nt = httpx.get(server + path, headers={"Accept": "text/html;q=0.5, application/n-triples"})
+    assert nt.headers["content-type"].startswith("application/n-triples")
+    missing = httpx.get(server + "/id/collection/nope")
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
