@@ -8,37 +8,19 @@ discovery issue; this route already serves Turtle, N-Triples, JSON-LD and HTML.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
 
 from api.deps import get_reader, get_settings
+from api.pages import templates
 from collex.errors import InvalidInput, NotFound
 from collex.settings import Settings
 from graph.base import ReadStore
-from ontology import PREFIXES
 
 router = APIRouter()
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
-
-
-def curie(iri: str) -> str:
-    """Short form of an IRI for display (``dcterms:title``).
-
-    >>> curie("http://purl.org/dc/terms/title"), curie("http://example.org/x")
-    ('dcterms:title', 'http://example.org/x')
-    """
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
-
-
-templates.env.filters["curie"] = curie
 
 _RDF_TYPES = {
     "text/turtle": "turtle",
@@ -66,11 +48,9 @@ def _wanted(accept: str) -> str | None:
     return best[1]
 
 
-def _describe(iri: str) -> str:
-    return (
-        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o "
-        f'FILTER(?s = <{iri}> || STRSTARTS(STR(?s), "{iri}#")) }}'
-    )
+def _about(iri: str) -> str:
+    """Graph pattern: the triples about ``iri`` and its hash sub-resources."""
+    return f'?s ?p ?o FILTER(?s = <{iri}> || STRSTARTS(STR(?s), "{iri}#"))'
 
 
 @router.get("/id/{path:path}", summary="Describe one of our resources (HTML or RDF)",
@@ -91,14 +71,12 @@ def resource(
         raise InvalidInput("not a valid resource path")
     iri = f"{settings.base_iri}id/{path}"
     fmt = _wanted(request.headers.get("accept", "text/html"))
-    rows = reader.select(
-        "SELECT ?s ?p ?o WHERE { ?s ?p ?o "
-        f'FILTER(?s = <{iri}> || STRSTARTS(STR(?s), "{iri}#")) }} ORDER BY ?s ?p ?o'
-    )
+    rows = reader.select(f"SELECT ?s ?p ?o WHERE {{ {_about(iri)} }} ORDER BY ?s ?p ?o")
     if not rows:
         raise NotFound(f"no resource {iri}")
     if fmt is not None:
-        answer = reader.query(_describe(iri), _RDF_TYPES[fmt])
+        answer = reader.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_about(iri)} }}",
+                              _RDF_TYPES[fmt])
         return Response(answer.body, media_type=fmt, headers={"Vary": "Accept"})
     triples = [{k: (getattr(v, "value", str(v)), type(v).__name__) for k, v in r.items()}
                for r in rows]
