@@ -65,7 +65,9 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.base import QueryRequest
     from graph.embedded import open_read
+    from graph.results import GRAPH_MEDIA, SOLUTION_MEDIA
     from ontology import PREFIXES
 
     text = args.sparql
@@ -77,7 +79,13 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
         if re.search(rf"\b{p}:", text) and not re.search(rf"PREFIX\s+{p}:", text, re.I)
     )
-    answer = open_read(settings.store_dir).query(declared + text, args.format)
+    fmt = args.format
+    request = QueryRequest(
+        declared + text,
+        solutions_format=fmt if fmt in SOLUTION_MEDIA else None if fmt else "csv",
+        graph_format=fmt if fmt in GRAPH_MEDIA else None if fmt else "turtle",
+    )
+    answer = open_read(settings.store_dir).run(request)
     sys.stdout.buffer.write(answer.body)
     if not answer.body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
@@ -173,8 +181,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "command", None) == "query" and args.format is None:
-        args.format = "auto"
     try:
         settings = Settings()
     except ValidationError as exc:

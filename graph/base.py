@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -22,6 +23,24 @@ class QueryAnswer:
     kind: AnswerKind
     media_type: str
     body: bytes
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query as the protocol gives it.
+
+    ``solutions_format`` serializes SELECT/ASK answers, ``graph_format`` CONSTRUCT/DESCRIBE
+    ones; ``None`` means the client accepts no format for that kind of answer.
+    """
+
+    sparql: str
+    default_graphs: Sequence[str] = field(default_factory=tuple)
+    named_graphs: Sequence[str] = field(default_factory=tuple)
+    solutions_format: str | None = "csv"
+    graph_format: str | None = "turtle"
+    row_cap: int | None = None
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,12 +63,10 @@ class ReadStore(Protocol):
         """Run an ASK query."""
         ...
 
-    def query(self, sparql: str, result_format: str) -> QueryAnswer:
-        """Run any query and serialize the answer.
-
-        Formats: ``json``, ``csv``, ``tsv``, ``xml`` for SELECT/ASK; ``turtle``,
-        ``ntriples``, ``nquads``, ``trig``, ``rdfxml``, ``jsonld`` for graphs; ``auto``
-        picks csv or turtle."""
+    def run(self, request: QueryRequest) -> QueryAnswer:
+        """Run any query and serialize its answer (formats: ``graph.results``), cut at the
+        request's row cap. Raises ``QueryRejected`` on a syntax error or a format that does
+        not apply, ``QueryTimeout`` past the deadline (server stores)."""
         ...
 
     def named_graphs(self) -> list[str]:

@@ -19,25 +19,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from collex.errors import InvalidInput, NotFound, QueryRejected, StoreUnavailable
-from graph.base import AnswerKind, QueryAnswer, ReadStore, SelectRow, StoreStats
+from graph.base import QueryAnswer, QueryRequest, ReadStore, SelectRow, StoreStats
+from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query
 from graph.spool import QuadSpool
-
-_RESULT_FORMATS: dict[str, tuple[ox.QueryResultsFormat, str]] = {
-    "json": (ox.QueryResultsFormat.JSON, "application/sparql-results+json"),
-    "xml": (ox.QueryResultsFormat.XML, "application/sparql-results+xml"),
-    "csv": (ox.QueryResultsFormat.CSV, "text/csv"),
-    "tsv": (ox.QueryResultsFormat.TSV, "text/tab-separated-values"),
-}
-_GRAPH_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
-    "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
-    "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-    "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads"),
-    "trig": (ox.RdfFormat.TRIG, "application/trig"),
-    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
-    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
-}
-RESULT_FORMATS = tuple(_RESULT_FORMATS)
-GRAPH_FORMATS = tuple(_GRAPH_FORMATS)
 
 
 def _dataset_format(path: Path) -> ox.RdfFormat:
@@ -55,53 +39,30 @@ class EmbeddedReader:
     def __init__(self, store: ox.Store) -> None:
         self._ox = store
 
-    def _run(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def run(self, request: QueryRequest) -> QueryAnswer:
         try:
-            return self._ox.query(sparql, use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise QueryRejected(f"SPARQL syntax error: {exc}") from None
+            return run_query(self._ox, request)
+        except (SparqlSyntaxError, WrongFormat) as exc:
+            raise QueryRejected(str(exc)) from None
+
+    def _execute(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        try:
+            return execute(self._ox, QueryRequest(sparql))
+        except SparqlSyntaxError as exc:
+            raise QueryRejected(str(exc)) from None
 
     def select(self, sparql: str) -> list[SelectRow]:
-        result = self._run(sparql)
+        result = self._execute(sparql)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryRejected("a SELECT query was expected")
         names = [v.value for v in result.variables]
-        rows: list[SelectRow] = []
-        for solution in result:
-            row: SelectRow = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
-        return rows
+        return [{n: v for n in names if (v := s[n]) is not None} for s in result]
 
     def ask(self, sparql: str) -> bool:
-        result = self._run(sparql)
+        result = self._execute(sparql)
         if not isinstance(result, ox.QueryBoolean):
             raise QueryRejected("an ASK query was expected")
         return bool(result)
-
-    def query(self, sparql: str, result_format: str) -> QueryAnswer:
-        result = self._run(sparql)
-        if result_format == "auto":
-            result_format = "turtle" if isinstance(result, ox.QueryTriples) else "csv"
-        if isinstance(result, ox.QueryTriples):
-            if result_format not in _GRAPH_FORMATS:
-                raise QueryRejected(
-                    f"format {result_format!r} does not apply to CONSTRUCT/DESCRIBE answers;"
-                    f" use one of {', '.join(GRAPH_FORMATS)}"
-                )
-            rdf_format, media = _GRAPH_FORMATS[result_format]
-            return QueryAnswer("graph", media, result.serialize(format=rdf_format) or b"")
-        if result_format not in _RESULT_FORMATS:
-            raise QueryRejected(
-                f"format {result_format!r} does not apply to SELECT/ASK answers;"
-                f" use one of {', '.join(RESULT_FORMATS)}"
-            )
-        fmt, media = _RESULT_FORMATS[result_format]
-        kind: AnswerKind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-        return QueryAnswer(kind, media, result.serialize(format=fmt) or b"")
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))

@@ -18,7 +18,7 @@ from api.deps import get_reader, get_settings
 from api.pages import templates
 from collex.errors import InvalidInput, NotFound
 from collex.settings import Settings
-from graph.base import ReadStore
+from graph.base import QueryRequest, ReadStore
 
 router = APIRouter()
 
@@ -75,8 +75,8 @@ def resource(
     if not rows:
         raise NotFound(f"no resource {iri}")
     if fmt is not None:
-        answer = reader.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_about(iri)} }}",
-                              _RDF_TYPES[fmt])
+        answer = reader.run(QueryRequest(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_about(iri)} }}",
+                                         graph_format=_RDF_TYPES[fmt]))
         return Response(answer.body, media_type=fmt, headers={"Vary": "Accept"})
     triples = [{k: (getattr(v, "value", str(v)), type(v).__name__) for k, v in r.items()}
                for r in rows]

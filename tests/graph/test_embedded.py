@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from collex.errors import InvalidInput, QueryRejected, StoreUnavailable
+from graph.base import QueryAnswer, QueryRequest
 from graph.embedded import _sibling, open_read, open_write
 from graph.spool import QuadSpool
 from tests.conftest import COLLEX
@@ -106,14 +108,19 @@ def test_query_formats_and_errors(tmp_path: Path) -> None:
     store = open_write(tmp_path / "s")
     with _spool({"a": 2}) as spool:
         store.replace_graphs(spool)
-    assert store.query("SELECT * WHERE { ?s ?p ?o }", "json").media_type == (
-        "application/sparql-results+json")
-    assert store.query("ASK { ?s ?p ?o }", "xml").body.startswith(b"<?xml")
-    assert b"ex.org/s0" in store.query("CONSTRUCT WHERE { ?s ?p ?o }", "ntriples").body
-    with pytest.raises(QueryRejected, match="does not apply"):
-        store.query("CONSTRUCT WHERE { ?s ?p ?o }", "csv")
+    def run(q: str, fmt: str | None = "json", gfmt: str | None = "ntriples") -> QueryAnswer:
+        return store.run(QueryRequest(q, solutions_format=fmt, graph_format=gfmt))
+
+    assert run("SELECT * WHERE { ?s ?p ?o }").media_type == "application/sparql-results+json"
+    assert run("ASK { ?s ?p ?o }", "xml").body.startswith(b"<?xml")
+    assert b"ex.org/s0" in run("CONSTRUCT WHERE { ?s ?p ?o }").body
+    with pytest.raises(QueryRejected, match="is a graph"):
+        run("CONSTRUCT WHERE { ?s ?p ?o }", gfmt=None)
     with pytest.raises(QueryRejected, match="syntax"):
-        store.query("SELEKT", "json")
+        run("SELEKT")
+    capped = store.run(QueryRequest("SELECT * WHERE { ?s ?p ?o }", solutions_format="json",
+                                    row_cap=1))
+    assert capped.truncated and len(json.loads(capped.body)["results"]["bindings"]) == 1
 
 
 def test_open_read_without_store_says_what_to_do(tmp_path: Path) -> None:
