@@ -12,11 +12,13 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from api.routes import resources, status
+from api.routes import resources, sparql, status
+from api.security import RateLimiter
 from collex import __version__
 from collex.errors import CollexError
 from collex.settings import Settings
 from graph.embedded import open_write
+from graph.pool import PooledReader, QueryPool
 
 log = logging.getLogger("collex.api")
 
@@ -30,16 +32,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Collections d'excellence: knowledge graph, SPARQL and discovery API.",
     )
     store = open_write(settings.store_dir)
+    pool = QueryPool(settings.store_dir, settings.query_workers, settings.query_timeout,
+                     snapshot=store.backup)
     app.state.settings = settings
-    app.state.reader = store.reader()
+    app.state.writer = store
+    app.state.pool = pool
+    app.state.reader = PooledReader(pool)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+    app.router.add_event_handler("shutdown", pool.close)
     app.add_middleware(
         CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
         allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
+        expose_headers=["X-Collex-Row-Cap", "X-Collex-Truncated", "Retry-After"],
     )
 
     @app.exception_handler(CollexError)
     async def _collex_error(request: Request, exc: CollexError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status)
+        return JSONResponse(exc.to_dict(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -49,4 +58,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(status.router)
     app.include_router(resources.router)
+    app.include_router(sparql.router)
     return app

@@ -11,6 +11,7 @@ class CollexError(Exception):
 
     status: int = 500
     code: str = "internal_error"
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)

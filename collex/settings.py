@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Maximum HTTP request body.")
     cors_origins: list[str] = Field(["*"], description="Allowed CORS origins (no credentials).")
     admin_token: str | None = Field(None, description="Bearer token enabling writes over HTTP.")
+    query_workers: int = Field(2, ge=1, le=64, description="Query worker processes.")
+    rate_limit: float = Field(
+        20.0, gt=0, description="Sustained requests per second allowed per client on /sparql."
+    )
+    rate_burst: int = Field(60, ge=1, description="Requests a client may send in a burst.")
+    service_allowlist: list[str] = Field(
+        [], description="IRI prefixes a SERVICE clause may call (none by default)."
+    )
+    load_allowlist: list[str] = Field(
+        [], description="IRI prefixes a LOAD operation may fetch (none by default)."
+    )
 
     @field_validator("base_iri")
     @classmethod

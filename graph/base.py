@@ -91,6 +91,11 @@ class WriteStore(ReadStore, Protocol):
         graphs are replaced, or (on failure or kill) the store is left exactly as before."""
         ...
 
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 update as one transaction. Raises ``QueryRejected`` on bad
+        syntax; the store is unchanged when it fails."""
+        ...
+
     def drop_graphs(self, graphs: list[str]) -> None:
         """Atomically remove the named graphs."""
         ...

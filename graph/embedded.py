@@ -68,19 +68,9 @@ class EmbeddedReader:
         return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
 
     def stats(self) -> StoreStats:
-        per_graph = {
-            str(_value(r["g"])): int(_value(r["n"]))
-            for r in self.select(
-                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-            )
-        }
-        per_class = {
-            str(_value(r["c"])): int(_value(r["n"]))
-            for r in self.select(
-                "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"
-            )
-        }
-        return StoreStats(len(self._ox), dict(sorted(per_graph.items())), per_class)
+        stats = stats_from(self)
+        # Also counts the store's own default graph, which stats_from cannot address.
+        return StoreStats(len(self._ox), stats.triples_per_graph, stats.resources_per_class)
 
     def dump(self, path: Path) -> int:
         fmt = _dataset_format(path)
@@ -88,6 +78,21 @@ class EmbeddedReader:
         self._ox.dump(tmp, fmt)
         tmp.replace(path)
         return len(self._ox)
+
+
+def stats_from(reader: ReadStore) -> StoreStats:
+    """Triples per named graph and resources per class, by two SPARQL queries."""
+    per_graph = {
+        _value(r["g"]): int(_value(r["n"]))
+        for r in reader.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    }
+    per_class = {
+        _value(r["c"]): int(_value(r["n"]))
+        for r in reader.select(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
+    }
+    return StoreStats(sum(per_graph.values()), dict(sorted(per_graph.items())), per_class)
 
 
 def _value(term: object) -> str:
@@ -119,6 +124,15 @@ class EmbeddedStore(EmbeddedReader):
             raise StoreUnavailable(
                 f"the store refused the write, nothing was changed: {exc}"
             ) from None
+        self._ox.flush()
+
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        try:
+            self._ox.update(sparql, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QueryRejected(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreUnavailable(f"the update failed, nothing was changed: {exc}") from None
         self._ox.flush()
 
     def drop_graphs(self, graphs: list[str]) -> None:

@@ -1,0 +1,243 @@
+"""The SPARQL 1.1 Protocol endpoint: ``/sparql``.
+
+- query: GET ``?query=``, POST form (``application/x-www-form-urlencoded``), POST direct
+  (``application/sparql-query``), with ``default-graph-uri`` / ``named-graph-uri``;
+- update: POST form or ``application/sparql-update`` only, with ``using-graph-uri`` /
+  ``using-named-graph-uri``, and only with the admin bearer token;
+- results by content negotiation (406 when nothing fits), row cap signalled in headers,
+  a deadline that stops the query (503), SERVICE and LOAD refused unless allow-listed;
+- GET without a query: the service description.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from api.conneg import GRAPHS, SOLUTIONS, negotiate
+from api.deps import get_reader, get_settings
+from api.security import read_body, require_admin
+from collex.errors import CollexError, InvalidInput, QueryRejected
+from collex.settings import Settings
+from graph.base import QueryRequest, ReadStore, WriteStore
+from graph.sparql_text import add_using, has_dataset_clause, loads, query_form, services
+
+router = APIRouter()
+_write_lock = threading.Lock()
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+
+class NotAcceptable(CollexError):
+    status = 406
+    code = "not_acceptable"
+
+
+class UnsupportedMediaType(CollexError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class MethodNotAllowed(CollexError):
+    status = 405
+    code = "method_not_allowed"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.headers = {"Allow": "GET, POST"}
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise InvalidInput(f"the request has {len(values)} '{name}' parameters; send one")
+    return values[0] if values else None
+
+
+def _content_type(request: Request) -> tuple[str, str | None]:
+    raw = request.headers.get("content-type", "")
+    media, *params = [p.strip() for p in raw.split(";")]
+    charset = None
+    for p in params:
+        name, _, value = p.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.lower(), charset
+
+
+def _utf8(body: bytes, charset: str | None) -> str:
+    if charset not in (None, "utf-8", "utf8"):
+        raise UnsupportedMediaType(f"charset {charset} is not supported: send UTF-8")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the request body is not valid UTF-8") from None
+
+
+def _endpoint(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+@router.api_route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+                  summary="SPARQL 1.1 Protocol endpoint (query, update, service description)",
+                  tags=["sparql"], response_class=Response,
+                  responses={200: {"content": {"application/sparql-results+json": {},
+                                               "text/turtle": {}}},
+                             204: {"description": "Update done"},
+                             400: {"description": "Bad request or SPARQL syntax error"},
+                             401: {"description": "Update without the admin token"},
+                             406: {"description": "No acceptable result format"},
+                             413: {"description": "Request body too large"},
+                             429: {"description": "Rate limited (see Retry-After)"},
+                             503: {"description": "Query deadline passed; query stopped"}})
+async def sparql(
+    request: Request,
+    reader: Annotated[ReadStore, Depends(get_reader)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Response:
+    """Query with GET or POST; update with POST (admin token). GET alone describes the
+    service."""
+    request.app.state.rate_limiter.check(request)
+    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    if request.method not in ("GET", "POST"):
+        raise MethodNotAllowed(f"{request.method} is not part of the SPARQL protocol")
+    if request.method == "GET":
+        if "update" in url_params:
+            raise InvalidInput("updates must be sent with POST")
+        query = _one(url_params, "query")
+        if query is None:
+            return await run_in_threadpool(service_description, request, reader, settings)
+        return await run_in_threadpool(_query, request, reader, settings, query, url_params)
+    media, charset = _content_type(request)
+    body = await read_body(request, settings.max_body_bytes)
+    if media == FORM:
+        form = parse_qs(_utf8(body, charset), keep_blank_values=True)
+        params = {k: url_params.get(k, []) + form.get(k, []) for k in set(url_params) | set(form)}
+        query, update = _one(params, "query"), _one(params, "update")
+        if (query is None) == (update is None):
+            raise InvalidInput("a form request carries exactly one 'query' or 'update'")
+        if query is not None:
+            return await run_in_threadpool(_query, request, reader, settings, query, params)
+        assert update is not None
+        return await run_in_threadpool(_update, request, settings, update, params)
+    if media == QUERY_TYPE:
+        return await run_in_threadpool(_query, request, reader, settings,
+                                       _utf8(body, charset), url_params)
+    if media == UPDATE_TYPE:
+        return await run_in_threadpool(_update, request, settings, _utf8(body, charset),
+                                       url_params)
+    raise UnsupportedMediaType(
+        f"POST needs Content-Type {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}"
+        f" (got {media or 'none'})"
+    )
+
+
+def _allowed(target: str, allowlist: list[str]) -> bool:
+    return not target.startswith("?") and any(target.startswith(p) for p in allowlist)
+
+
+def _query(request: Request, reader: ReadStore, settings: Settings, query: str,
+           params: dict[str, list[str]]) -> Response:
+    for target in services(query):
+        if not _allowed(target, settings.service_allowlist):
+            raise QueryRejected(f"SERVICE {target} is not allowed on this server"
+                                " (COLLEX_SERVICE_ALLOWLIST)")
+    accept = request.headers.get("accept")
+    solutions = negotiate(accept, SOLUTIONS)
+    graphs = negotiate(accept, GRAPHS)
+    form = query_form(query)
+    if form in ("SELECT", "ASK") and solutions is None:
+        raise NotAcceptable("no acceptable format for a result table: accept one of "
+                            + ", ".join(m for m, _ in SOLUTIONS))
+    if form in ("CONSTRUCT", "DESCRIBE") and graphs is None:
+        raise NotAcceptable("no acceptable format for a graph: accept one of "
+                            + ", ".join(m for m, _ in GRAPHS))
+    answer = reader.run(QueryRequest(
+        query,
+        default_graphs=tuple(params.get("default-graph-uri", [])),
+        named_graphs=tuple(params.get("named-graph-uri", [])),
+        solutions_format=solutions, graph_format=graphs,
+        row_cap=settings.row_cap, base_iri=_endpoint(request),
+    ))
+    headers = {"Vary": "Accept", "X-Collex-Row-Cap": str(settings.row_cap)}
+    if answer.truncated:
+        headers["X-Collex-Truncated"] = "true"
+        headers["Warning"] = f'199 - "answer cut at the row cap of {settings.row_cap}"'
+    return Response(answer.body, media_type=answer.media_type, headers=headers)
+
+
+def _update(request: Request, settings: Settings, update: str,
+            params: dict[str, list[str]]) -> Response:
+    require_admin(request, settings, "SPARQL update")
+    using = params.get("using-graph-uri", [])
+    using_named = params.get("using-named-graph-uri", [])
+    if (using or using_named) and has_dataset_clause(update):
+        raise InvalidInput("the update has USING or WITH clauses and the request also gives"
+                           " using-graph-uri/using-named-graph-uri: send one or the other")
+    for target in loads(update):
+        if not _allowed(target, settings.load_allowlist):
+            raise QueryRejected(f"LOAD {target} is not allowed on this server"
+                                " (COLLEX_LOAD_ALLOWLIST)")
+    for target in services(update):
+        if not _allowed(target, settings.service_allowlist):
+            raise QueryRejected(f"SERVICE {target} is not allowed on this server")
+    writer: WriteStore = request.app.state.writer
+    with _write_lock:
+        writer.update(add_using(update, using, using_named), base_iri=_endpoint(request))
+        request.app.state.pool.data_changed()
+    return Response(status_code=204)
+
+
+SD_FORMATS = [
+    "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+    "Turtle", "N-Triples", "RDF_XML", "JSON-LD", "N-Quads", "TriG",
+]
+
+
+def service_description(request: Request, reader: ReadStore, settings: Settings) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint."""
+    endpoint = _endpoint(request)
+    graphs = reader.named_graphs()
+    formats = ", ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in SD_FORMATS)
+    named = "".join(
+        f"  sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n" for g in graphs[:1000]
+    )
+    turtle = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+
+<{endpoint}> a sd:Service ;
+  sd:endpoint <{endpoint}> ;
+  dcterms:title "CollEx knowledge graph SPARQL endpoint" ;
+  sd:supportedLanguage sd:SPARQL11Query{", sd:SPARQL11Update" if settings.admin_token else ""} ;
+  sd:resultFormat {formats} ;
+  sd:feature sd:UnionDefaultGraph ;
+  sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;
+  sd:defaultDataset [
+    a sd:Dataset ;
+    sd:defaultGraph [ a sd:Graph ] ;
+{named}  ] .
+"""
+    want = negotiate(request.headers.get("accept"), GRAPHS) or "turtle"
+    if want == "turtle":
+        return Response(turtle, media_type="text/turtle; charset=utf-8",
+                        headers={"Vary": "Accept"})
+    import pyoxigraph as ox
+
+    from graph.results import GRAPH_MEDIA
+
+    formats_ox = {"ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
+                  "jsonld": ox.RdfFormat.JSON_LD, "nquads": ox.RdfFormat.N_QUADS,
+                  "trig": ox.RdfFormat.TRIG}
+    quads = list(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE))
+    items = quads if want in ("nquads", "trig") else [
+        ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    body = ox.serialize(items, format=formats_ox[want]) or b""
+    return Response(body, media_type=GRAPH_MEDIA[want], headers={"Vary": "Accept"})

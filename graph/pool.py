@@ -1,0 +1,221 @@
+"""Queries with a deadline that really stops the work.
+
+pyoxigraph cannot cancel a running query, so the server runs queries in worker processes.
+A query past its deadline gets its worker killed (SIGKILL) and replaced; the other workers
+keep serving.
+
+Workers never open the live store (a read-only RocksDB instance beside a writer breaks when
+the writer compacts): they open *snapshots*, consistent checkpoints of the store made by the
+writer after each write (hard links on the same filesystem, so they cost milliseconds). A
+generation counter tells workers to move to the newest snapshot before their next query; a
+snapshot is deleted once no worker uses it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from collex.errors import QueryRejected, QueryTimeout, StoreUnavailable
+from graph.base import QueryAnswer, QueryRequest, SelectRow, StoreStats
+from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query
+
+
+def _snapshot_path(snapshots: Path, generation: int) -> Path:
+    return snapshots / f"{generation:08d}"
+
+
+def _worker(conn: Connection, snapshots: str, generation: Synchronized[int],
+            in_use: SynchronizedArray[int], slot: int) -> None:
+    """Worker process main loop: one request at a time from ``conn``."""
+    store: ox.Store | None = None
+    seen = -1
+    while True:
+        try:
+            op, payload = conn.recv()
+        except EOFError:
+            return
+        try:
+            if store is None or generation.value != seen:
+                latest = generation.value
+                store = None
+                store = ox.Store.read_only(str(_snapshot_path(Path(snapshots), latest)))
+                seen = latest
+                in_use[slot] = latest
+            if op == "run":
+                conn.send(("ok", run_query(store, payload)))
+            elif op == "select":
+                result = execute(store, QueryRequest(payload))
+                if not isinstance(result, ox.QuerySolutions):
+                    raise WrongFormat("a SELECT query was expected")
+                names = [v.value for v in result.variables]
+                conn.send(("ok", [{n: v for n in names if (v := s[n]) is not None}
+                                  for s in result]))
+            elif op == "ask":
+                conn.send(("ok", bool(execute(store, QueryRequest(payload)))))
+            elif op == "ping":
+                conn.send(("ok", None))
+        except (SparqlSyntaxError, WrongFormat) as exc:
+            conn.send(("rejected", str(exc)))
+        except Exception as exc:  # keep the worker alive, report the failure
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    slot: int
+
+
+class QueryPool:
+    """A fixed number of query worker processes over snapshots of one store.
+
+    ``snapshot(path)`` must write a consistent copy of the store into the new directory
+    ``path`` (``WriteStore.backup``).
+    """
+
+    def __init__(self, directory: Path, workers: int, timeout: float,
+                 snapshot: Callable[[Path], None]) -> None:
+        self.directory = directory
+        self.timeout = timeout
+        self.snapshots = directory.with_name(directory.name + ".snapshots")
+        self._snapshot = snapshot
+        shutil.rmtree(self.snapshots, ignore_errors=True)
+        self.snapshots.mkdir(parents=True)
+        snapshot(_snapshot_path(self.snapshots, 0))
+        self._ctx = mp.get_context("spawn")
+        self._generation: Synchronized[int] = self._ctx.Value("i", 0)
+        self._in_use: SynchronizedArray[int] = self._ctx.Array("i", [-1] * workers)
+        self._change_lock = threading.Lock()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._closed = False
+        for slot in range(workers):
+            self._idle.put(self._spawn(slot))
+
+    def _spawn(self, slot: int) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        self._in_use[slot] = -1
+        proc = self._ctx.Process(
+            target=_worker,
+            args=(child, str(self.snapshots), self._generation, self._in_use, slot),
+            daemon=True,
+        )
+        proc.start()
+        child.close()
+        return _Worker(proc, parent, slot)
+
+    def latest_snapshot(self) -> Path:
+        """Directory of the newest snapshot (a consistent read-only copy of the store)."""
+        return _snapshot_path(self.snapshots, self._generation.value)
+
+    def data_changed(self) -> None:
+        """Snapshot the store after a write; workers move to it before their next query."""
+        with self._change_lock:
+            latest = self._generation.value + 1
+            self._snapshot(_snapshot_path(self.snapshots, latest))
+            self._generation.value = latest
+            keep = {latest, *self._in_use[:]}
+            for path in self.snapshots.iterdir():
+                if path.name.isdigit() and int(path.name) not in keep:
+                    shutil.rmtree(path, ignore_errors=True)
+
+    def call(self, op: str, payload: Any, timeout: float | None = None) -> Any:
+        """Run one operation on a free worker within the deadline."""
+        deadline = timeout if timeout is not None else self.timeout
+        started = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=deadline)
+        except queue.Empty:
+            raise QueryTimeout(
+                f"every query worker stayed busy for {deadline:g} s; try again later"
+            ) from None
+        left = deadline - (time.monotonic() - started)
+        try:
+            worker.conn.send((op, payload))
+            if not worker.conn.poll(max(left, 0.0)):
+                self._replace(worker)
+                worker = None  # type: ignore[assignment]
+                raise QueryTimeout(
+                    f"the query ran past its {deadline:g} s deadline and was stopped"
+                    " (COLLEX_QUERY_TIMEOUT)"
+                )
+            status, value = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(worker)
+            worker = None  # type: ignore[assignment]
+            raise StoreUnavailable("a query worker died; it has been restarted") from None
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+        if status == "ok":
+            return value
+        if status == "rejected":
+            raise QueryRejected(value)
+        raise StoreUnavailable(f"query failed: {value}")
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.conn.close()
+
+        def respawn() -> None:
+            worker.process.join(5)
+            if not self._closed:
+                self._idle.put(self._spawn(worker.slot))
+
+        threading.Thread(target=respawn, daemon=True).start()
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                w = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            w.process.kill()
+            w.conn.close()
+        shutil.rmtree(self.snapshots, ignore_errors=True)
+
+
+class PooledReader:
+    """ReadStore over a :class:`QueryPool`: every query has the deadline."""
+
+    def __init__(self, pool: QueryPool) -> None:
+        self._pool = pool
+
+    def run(self, request: QueryRequest) -> QueryAnswer:
+        answer: QueryAnswer = self._pool.call("run", request)
+        return answer
+
+    def select(self, sparql: str) -> list[SelectRow]:
+        rows: list[SelectRow] = self._pool.call("select", sparql)
+        return rows
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self._pool.call("ask", sparql))
+
+    def named_graphs(self) -> list[str]:
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(str(getattr(r["g"], "value", r["g"])) for r in rows)
+
+    def stats(self) -> StoreStats:
+        from graph.embedded import stats_from
+
+        return stats_from(self)
+
+    def dump(self, path: Path) -> int:
+        from graph.embedded import EmbeddedReader
+
+        return EmbeddedReader(ox.Store.read_only(str(self._pool.latest_snapshot()))).dump(path)
