@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,47 @@ def cli(tmp_path: Path) -> CliRun:
                               env={**env, **(extra_env or {})}, timeout=timeout, check=False)
 
     return run
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+ServerFactory = Callable[..., str]
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[ServerFactory]:
+    """Start real `collex serve` processes (sample data loaded); returns their base URL."""
+    import httpx
+
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(env: dict[str, str] | None = None, load: bool = True) -> str:
+        store = tmp_path / f"store{len(procs)}"
+        full = {**os.environ, "COLLEX_STORE_DIR": str(store), **(env or {})}
+        if load:
+            subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=full, check=True,
+                           capture_output=True)
+        port = free_port()
+        proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port)], env=full,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                httpx.get(url + "/healthz", timeout=1)
+                return url
+            except httpx.TransportError:
+                time.sleep(0.1)
+        pytest.fail("collex serve did not start")
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

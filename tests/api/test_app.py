@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -15,36 +10,12 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from collex.settings import Settings
-from tests.conftest import COLLEX, SAMPLE
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import ServerFactory
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    env = {**os.environ, "COLLEX_STORE_DIR": str(tmp_path / "store")}
-    subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=env, check=True, capture_output=True)
-    port = _free_port()
-    proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(url + "/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("collex serve did not start")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def server(serve: ServerFactory) -> str:
+    return serve()
 
 
 def test_served_home_page_lists_the_sample(server: str) -> None:
