@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from api.routes import resources, sparql, status
+from api.routes import graph_store, resources, sparql, status
 from api.security import RateLimiter
 from collex import __version__
 from collex.errors import CollexError
@@ -42,8 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.add_event_handler("shutdown", pool.close)
     app.add_middleware(
         CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
-        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
-        expose_headers=["X-Collex-Row-Cap", "X-Collex-Truncated", "Retry-After"],
+        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"], allow_headers=["*"],
+        expose_headers=["X-Collex-Row-Cap", "X-Collex-Truncated", "Retry-After", "Location"],
     )
 
     @app.exception_handler(CollexError)
@@ -59,4 +59,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(status.router)
     app.include_router(resources.router)
     app.include_router(sparql.router)
+    app.include_router(graph_store.router)
     return app

@@ -41,6 +41,7 @@ class QueryRequest:
     graph_format: str | None = "turtle"
     row_cap: int | None = None
     base_iri: str | None = None
+    union_default: bool = True  # False: the store's own default graph is the default graph
 
 
 @dataclass(frozen=True)

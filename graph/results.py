@@ -64,7 +64,7 @@ def execute(store: ox.Store, req: QueryRequest) -> ox.QuerySolutions | ox.QueryB
 ):
     """Evaluate with the protocol's dataset, or the union of all graphs by default."""
     kwargs: dict[str, object] = {}
-    if req.default_graphs or req.named_graphs:
+    if req.default_graphs or req.named_graphs or not req.union_default:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs] or (
             ox.DefaultGraph())
         if req.named_graphs:

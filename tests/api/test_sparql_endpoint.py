@@ -202,3 +202,31 @@ def test_post_form_query(serve: ServerFactory, accept: str) -> None:
     r = httpx.post(base + "/sparql", data={"query": "ASK { ?s ?p ?o }"},
                    headers={"Accept": accept})
     assert r.status_code == 200 and "true" in r.text
+
+
+def test_graph_store_reads_for_everyone_writes_with_token(serve: ServerFactory) -> None:
+    base = serve({"COLLEX_ADMIN_TOKEN": TOKEN})
+    status = httpx.get(base + "/api/status").json()
+    graph = status["sources"][0]["graph"]
+    path = graph.removeprefix("http://127.0.0.1:8000")
+    r = httpx.get(base + path, headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    g = Graph().parse(data=r.text, format="turtle")
+    assert len(g) > 20
+    r = httpx.get(base + "/rdf-graph-store", params={"graph": graph},
+                  headers={"Accept": "application/n-triples"})
+    assert len(Graph().parse(data=r.text, format="nt")) == len(g)
+    body = '<http://ex.org/s> <http://ex.org/p> "o" .'
+    nt = {"Content-Type": "application/n-triples"}
+    assert httpx.put(base + "/graph/mine", content=body, headers=nt).status_code == 401
+    auth = {**nt, "Authorization": f"Bearer {TOKEN}"}
+    assert httpx.put(base + "/graph/mine", content=body, headers=auth).status_code == 201
+    assert httpx.put(base + "/graph/mine", content=body, headers=auth).status_code == 204
+    assert httpx.put(base + "/graph/mine", content="not rdf <", headers=auth).status_code == 400
+    assert httpx.put(base + "/graph/mine", content=body,
+                     headers={**auth, "Content-Type": "image/png"}).status_code == 415
+    ask = httpx.get(base + "/sparql", params={"query": 'ASK { ?s ?p "o" }'},
+                    headers={"Accept": "application/sparql-results+json"})
+    assert ask.json()["boolean"] is True
+    assert httpx.delete(base + "/graph/mine", headers=auth).status_code == 204
+    assert httpx.get(base + "/graph/mine").status_code == 404
