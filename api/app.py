@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from api.routes import graph_store, resources, sparql, status
+from api.routes import graph_store, resources, sparql, status, void
 from api.security import RateLimiter
 from collex import __version__
 from collex.errors import CollexError
@@ -60,4 +60,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(resources.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
+    app.include_router(void.router)
     return app

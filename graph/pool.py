@@ -117,6 +117,11 @@ class QueryPool:
         child.close()
         return _Worker(proc, parent, slot)
 
+    @property
+    def generation(self) -> int:
+        """Bumped after every write."""
+        return int(self._generation.value)
+
     def latest_snapshot(self) -> Path:
         """Directory of the newest snapshot (a consistent read-only copy of the store)."""
         return _snapshot_path(self.snapshots, self._generation.value)

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.conneg import GRAPHS, SOLUTIONS, negotiate
 from api.deps import get_reader, get_settings
+from api.rdfout import rdf_response
 from api.security import read_body, require_admin
 from collex.errors import CollexError, InvalidInput, QueryRejected
 from collex.settings import Settings
@@ -225,19 +226,4 @@ def service_description(request: Request, reader: ReadStore, settings: Settings)
     sd:defaultGraph [ a sd:Graph ] ;
 {named}  ] .
 """
-    want = negotiate(request.headers.get("accept"), GRAPHS) or "turtle"
-    if want == "turtle":
-        return Response(turtle, media_type="text/turtle; charset=utf-8",
-                        headers={"Vary": "Accept"})
-    import pyoxigraph as ox
-
-    from graph.results import GRAPH_MEDIA
-
-    formats_ox = {"ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
-                  "jsonld": ox.RdfFormat.JSON_LD, "nquads": ox.RdfFormat.N_QUADS,
-                  "trig": ox.RdfFormat.TRIG}
-    quads = list(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE))
-    items = quads if want in ("nquads", "trig") else [
-        ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    body = ox.serialize(items, format=formats_ox[want]) or b""
-    return Response(body, media_type=GRAPH_MEDIA[want], headers={"Vary": "Accept"})
+    return rdf_response(request, turtle)

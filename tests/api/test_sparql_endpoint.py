@@ -230,3 +230,25 @@ def test_graph_store_reads_for_everyone_writes_with_token(serve: ServerFactory) 
     assert ask.json()["boolean"] is True
     assert httpx.delete(base + "/graph/mine", headers=auth).status_code == 204
     assert httpx.get(base + "/graph/mine").status_code == 404
+
+
+def test_void_description(serve: ServerFactory) -> None:
+    base = serve()
+    r = httpx.get(base + "/.well-known/void", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    g = Graph().parse(data=r.text, format="turtle")
+    void = "http://rdfs.org/ns/void#"
+    status = httpx.get(base + "/api/status").json()
+    dataset = URIRef("http://127.0.0.1:8000/void")
+    assert str(g.value(dataset, URIRef(void + "triples"))) == str(status["triples"])
+    partitions = {str(g.value(p, URIRef(void + "class"))):
+                  str(g.value(p, URIRef(void + "entities")))
+                  for p in g.objects(dataset, URIRef(void + "classPartition"))}
+    assert partitions["http://purl.org/dc/dcmitype/Collection"] == "21"
+    linksets = {str(s) for s in g.subjects(URIRef(void + "triples"), None)
+                if (s, None, URIRef(void + "Linkset")) in g}
+    assert "http://127.0.0.1:8000/void#links-idref" in linksets
+    assert "http://127.0.0.1:8000/void#links-bnf" in linksets
+    assert str(g.value(dataset, URIRef(void + "sparqlEndpoint"))) == base + "/sparql"
+    ld = httpx.get(base + "/.well-known/void", headers={"Accept": "application/ld+json"})
+    assert ld.headers["content-type"].startswith("application/ld+json")
