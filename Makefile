@@ -17,7 +17,19 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# YASGUI (query editor) from the npm registry, when npm is there; otherwise the query page
+# falls back to its built-in editor.
+YASGUI := api/static/vendor/yasgui/yasgui.min.js
+$(YASGUI): api/static/package.json api/static/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  (npm ci --prefix api/static --no-audit --no-fund --ignore-scripts --loglevel=error \
+	   && mkdir -p api/static/vendor/yasgui \
+	   && cp api/static/node_modules/@zazuko/yasgui/build/yasgui.min.js \
+	         api/static/node_modules/@zazuko/yasgui/build/yasgui.min.css api/static/vendor/yasgui/) \
+	  || echo "make: YASGUI could not be installed; the query page uses its built-in editor"; \
+	else echo "make: npm not found; the query page uses its built-in editor"; fi
+
+install: $(STAMP) $(YASGUI)
 
 ## run: install, load the bundled sample data into the embedded store, serve on http://$(HOST):$(PORT)
 run: install

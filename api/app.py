@@ -11,8 +11,9 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
-from api.routes import graph_store, resources, sparql, status, void
+from api.routes import graph_store, query_page, resources, sparql, status, void
 from api.security import RateLimiter
 from collex import __version__
 from collex.errors import CollexError
@@ -61,4 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(void.router)
+    app.include_router(query_page.router)
+    app.mount("/static", StaticFiles(directory=query_page.STATIC), name="static")
     return app
