@@ -18,8 +18,8 @@ from api.security import RateLimiter
 from collex import __version__
 from collex.errors import CollexError
 from collex.settings import Settings
-from graph.embedded import open_write
-from graph.pool import PooledReader, QueryPool
+from graph import EmbeddedStore, ReadStore, open_store_write
+from graph.pool import Generation, PooledReader, QueryPool
 
 log = logging.getLogger("collex.api")
 
@@ -32,15 +32,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Collections d'excellence: knowledge graph, SPARQL and discovery API.",
     )
-    store = open_write(settings.store_dir)
-    pool = QueryPool(settings.store_dir, settings.query_workers, settings.query_timeout,
-                     snapshot=store.backup)
+    writer = open_store_write(settings)
+    changes: QueryPool | Generation
+    if isinstance(writer, EmbeddedStore):
+        changes = QueryPool(settings.store_dir, settings.query_workers, settings.query_timeout,
+                            snapshot=writer.backup)
+        reader: ReadStore = PooledReader(changes)
+    else:
+        changes = Generation()
+        reader = writer.reader()
     app.state.settings = settings
-    app.state.writer = store
-    app.state.pool = pool
-    app.state.reader = PooledReader(pool)
+    app.state.writer = writer
+    app.state.changes = changes  # data_changed() after every write; .generation
+    app.state.reader = reader
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
-    app.router.add_event_handler("shutdown", pool.close)
+    app.router.add_event_handler("shutdown", changes.close)
     app.add_middleware(
         CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"], allow_headers=["*"],

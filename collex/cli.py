@@ -27,14 +27,14 @@ def _err(message: str) -> None:
 
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.embedded import open_write
+    from graph import open_store_write
     from loaders.pipeline import Pipeline
 
     paths = [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise CollexError(f"no such file or folder: {', '.join(missing)}")
-    store = open_write(settings.store_dir) if args.command == "load" else None
+    store = open_store_write(settings) if args.command == "load" else None
     report = Pipeline(settings, log=lambda m: print(m, file=sys.stderr)).run(
         paths, store, fmt=args.format
     )
@@ -47,9 +47,9 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.embedded import open_read
+    from graph import open_store_read
 
-    stats = open_read(settings.store_dir).stats()
+    stats = open_store_read(settings).stats()
     if args.json:
         print(json.dumps({"triples": stats.triples, "graphs": stats.triples_per_graph,
                           "classes": stats.resources_per_class}, indent=2))
@@ -65,8 +65,8 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    from graph import open_store_read
     from graph.base import QueryRequest
-    from graph.embedded import open_read
     from graph.results import GRAPH_MEDIA, SOLUTION_MEDIA
     from ontology import PREFIXES
 
@@ -85,7 +85,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         solutions_format=fmt if fmt in SOLUTION_MEDIA else None if fmt else "csv",
         graph_format=fmt if fmt in GRAPH_MEDIA else None if fmt else "turtle",
     )
-    answer = open_read(settings.store_dir).run(request)
+    answer = open_store_read(settings).run(request)
     sys.stdout.buffer.write(answer.body)
     if not answer.body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
@@ -93,25 +93,25 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dump(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.embedded import open_read
+    from graph import open_store_read
 
-    n = open_read(settings.store_dir).dump(Path(args.file))
+    n = open_store_read(settings).dump(Path(args.file))
     print(f"{n} quads written to {args.file}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.embedded import open_write
+    from graph import open_store_write
 
-    n = open_write(settings.store_dir).restore(Path(args.file))
+    n = open_store_write(settings).restore(Path(args.file))
     print(f"store replaced by {args.file}: {n} quads", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.embedded import open_write
+    from graph import open_store_write
 
-    open_write(settings.store_dir).backup(Path(args.directory))
+    open_store_write(settings).backup(Path(args.directory))
     print(f"backup written to {args.directory}", file=sys.stderr)
     return EXIT_OK
 

@@ -22,9 +22,17 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="COLLEX_", extra="ignore")
 
-    store: Literal["embedded"] = Field(
-        "embedded", description="Store backend (a remote SPARQL 1.1 backend comes later)."
+    store: Literal["embedded", "remote"] = Field(
+        "embedded", description="Store backend: embedded Oxigraph, or a remote SPARQL 1.1 store."
     )
+    remote_query_url: str | None = Field(None, description="Remote store: query endpoint.")
+    remote_update_url: str | None = Field(None, description="Remote store: update endpoint.")
+    remote_auth: Literal["none", "basic", "bearer"] = Field(
+        "none", description="Remote store: authentication scheme."
+    )
+    remote_user: str | None = Field(None, description="Remote store: basic-auth user.")
+    remote_password: str | None = Field(None, description="Remote store: basic-auth password.")
+    remote_token: str | None = Field(None, description="Remote store: bearer token.")
     store_dir: Path = Field(Path("./var/store"), description="Directory of the embedded store.")
     base_iri: str = Field(
         "http://127.0.0.1:8000/", description="Base under which our own resources get IRIs."

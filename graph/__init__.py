@@ -1,10 +1,13 @@
-"""The store layer: one interface, an embedded Oxigraph implementation, later a remote one.
+"""The store layer: one interface, an embedded Oxigraph implementation, and a remote one.
 
 Read and write are different handles: code that only reads receives a :class:`ReadStore`
 and has no way to obtain a :class:`WriteStore` from it.
 """
 
-from graph.base import QueryAnswer, ReadStore, StoreStats, WriteStore
+from __future__ import annotations
+
+from collex.settings import Settings
+from graph.base import QueryAnswer, QueryRequest, ReadStore, StoreStats, WriteStore
 from graph.embedded import EmbeddedStore, open_read, open_write
 from graph.spool import QuadSpool
 
@@ -12,9 +15,30 @@ __all__ = [
     "EmbeddedStore",
     "QuadSpool",
     "QueryAnswer",
+    "QueryRequest",
     "ReadStore",
     "StoreStats",
     "WriteStore",
     "open_read",
+    "open_store_read",
+    "open_store_write",
     "open_write",
 ]
+
+
+def open_store_write(settings: Settings) -> WriteStore:
+    """The configured store, for writing (embedded: this process holds the lock)."""
+    if settings.store == "remote":
+        from graph.remote import RemoteStore
+
+        return RemoteStore(settings)
+    return open_write(settings.store_dir)
+
+
+def open_store_read(settings: Settings) -> ReadStore:
+    """The configured store, read-only."""
+    if settings.store == "remote":
+        from graph.remote import RemoteReader
+
+        return RemoteReader(settings)
+    return open_read(settings.store_dir)

@@ -194,6 +194,21 @@ class QueryPool:
         shutil.rmtree(self.snapshots, ignore_errors=True)
 
 
+class Generation:
+    """Write counter for stores without a pool (remote): same interface as QueryPool."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self._lock = threading.Lock()
+
+    def data_changed(self) -> None:
+        with self._lock:
+            self.generation += 1
+
+    def close(self) -> None:
+        pass
+
+
 class PooledReader:
     """ReadStore over a :class:`QueryPool`: every query has the deadline."""
 

@@ -75,18 +75,66 @@ def free_port() -> int:
 
 
 ServerFactory = Callable[..., str]
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+
+
+def _wait_http(url: str) -> None:
+    import httpx
+
+    for _ in range(150):
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    pytest.fail(f"{url} did not come up")
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[ServerFactory]:
-    """Start real `collex serve` processes (sample data loaded); returns their base URL."""
-    import httpx
+def oxigraph_server(tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Start real `oxigraph serve` processes (PyPI package oxigraph), union default graph."""
+    procs: list[subprocess.Popen[bytes]] = []
 
+    def start() -> str:
+        port = free_port()
+        proc = subprocess.Popen(
+            [str(OXIGRAPH), "serve", "--location", str(tmp_path / f"oxigraph{len(procs)}"),
+             "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "10"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        _wait_http(url + "/query?query=ASK%7B%7D")
+        return url
+
+    yield start
+    for proc in procs:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def remote_env(url: str) -> dict[str, str]:
+    """Settings that point collex at an `oxigraph serve` instance."""
+    return {"COLLEX_STORE": "remote", "COLLEX_REMOTE_QUERY_URL": url + "/query",
+            "COLLEX_REMOTE_UPDATE_URL": url + "/update"}
+
+
+@pytest.fixture(params=["embedded"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which store `serve` uses; modules parametrize it indirectly to run on both."""
+    return str(request.param)
+
+
+@pytest.fixture
+def serve(tmp_path: Path, backend: str,
+          oxigraph_server: Callable[[], str]) -> Iterator[ServerFactory]:
+    """Start real `collex serve` processes (sample data loaded); returns their base URL."""
     procs: list[subprocess.Popen[bytes]] = []
 
     def start(env: dict[str, str] | None = None, load: bool = True) -> str:
         store = tmp_path / f"store{len(procs)}"
         full = {**os.environ, "COLLEX_STORE_DIR": str(store), **(env or {})}
+        if backend == "remote":
+            full.update(remote_env(oxigraph_server()))
         if load:
             subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=full, check=True,
                            capture_output=True)
@@ -95,13 +143,8 @@ def serve(tmp_path: Path) -> Iterator[ServerFactory]:
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(proc)
         url = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                httpx.get(url + "/healthz", timeout=1)
-                return url
-            except httpx.TransportError:
-                time.sleep(0.1)
-        pytest.fail("collex serve did not start")
+        _wait_http(url + "/healthz")
+        return url
 
     yield start
     for proc in procs:

@@ -133,7 +133,7 @@ def _write(request: Request, reader: ReadStore, settings: Settings, graph: str |
         update = clear + create + _insert(graph, triples)
     with _lock:
         writer.update(update)
-        request.app.state.pool.data_changed()
+        request.app.state.changes.data_changed()
     status = 201 if (method in ("PUT", "POST") and not existed) else 204
     return Response(status_code=status, headers=headers)
 

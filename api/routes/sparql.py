@@ -192,7 +192,7 @@ def _update(request: Request, settings: Settings, update: str,
     writer: WriteStore = request.app.state.writer
     with _write_lock:
         writer.update(add_using(update, using, using_named), base_iri=_endpoint(request))
-        request.app.state.pool.data_changed()
+        request.app.state.changes.data_changed()
     return Response(status_code=204)
 
 

@@ -99,7 +99,7 @@ async def void(
 ) -> Response:
     """Counts per class and per named graph, and link sets to IdRef, BnF, VIAF..."""
     endpoint = str(request.url_for("sparql"))
-    generation = request.app.state.pool.generation
+    generation = request.app.state.changes.generation
     with _cache_lock:
         cached = _cache.get(endpoint)
     if cached and cached[0] == generation:

@@ -48,7 +48,7 @@ def test_manifests_are_read(shared: Path) -> None:
 def test_w3c_graph_store(kind: str, test: ProtocolTest, client: TestClient,
                          shared: Path) -> None:
     client.app.state.writer.update("DROP ALL")  # type: ignore[attr-defined]
-    client.app.state.pool.data_changed()  # type: ignore[attr-defined]
+    client.app.state.changes.data_changed()  # type: ignore[attr-defined]
     location = ""
     for req in test.requests:
         path = _path(kind, req.path.replace("$LOCATION$", location))

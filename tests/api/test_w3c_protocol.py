@@ -64,7 +64,7 @@ def _reset(client: TestClient, test: ProtocolTest) -> None:
     for path, graph in test.graph_data:
         data = (MANIFEST.parent / path.name).read_text(encoding="utf-8")
         writer.update(f"INSERT DATA {{ GRAPH <{graph}> {{ {data} }} }}")
-    app.state.pool.data_changed()  # type: ignore[attr-defined]
+    app.state.changes.data_changed()  # type: ignore[attr-defined]
 
 
 @pytest.mark.shared
