@@ -14,38 +14,21 @@ from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
+from api.conneg import negotiate
 from api.deps import get_reader, get_settings
 from api.pages import templates
+from api.routes.sparql import NotAcceptable
 from collex.errors import InvalidInput, NotFound
 from collex.settings import Settings
 from graph.base import QueryRequest, ReadStore
 
 router = APIRouter()
 
-_RDF_TYPES = {
-    "text/turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "application/ld+json": "jsonld",
-}
-
-
-def _wanted(accept: str) -> str | None:
-    """The RDF format asked for, or None for HTML (browsers, */*)."""
-    best: tuple[float, str | None] = (0.0, None)
-    for part in accept.split(","):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for p in params:
-            if p.startswith("q="):
-                try:
-                    q = float(p[2:])
-                except ValueError:
-                    q = 0.0
-        if media in ("text/html", "application/xhtml+xml") and q > best[0]:
-            best = (q, None)
-        elif media in _RDF_TYPES and q > best[0]:
-            best = (q, media)
-    return best[1]
+_OFFERS = [
+    ("text/html", "html"), ("application/xhtml+xml", "html"),
+    ("text/turtle", "turtle"), ("application/n-triples", "ntriples"),
+    ("application/ld+json", "jsonld"), ("application/rdf+xml", "rdfxml"),
+]
 
 
 def _about(iri: str) -> str:
@@ -57,7 +40,8 @@ def _about(iri: str) -> str:
             tags=["resources"], response_class=Response,
             responses={200: {"content": {"text/html": {}, "text/turtle": {},
                                          "application/n-triples": {},
-                                         "application/ld+json": {}}},
+                                         "application/ld+json": {},
+                                         "application/rdf+xml": {}}},
                        404: {"description": "No such resource"}})
 def resource(
     request: Request,
@@ -70,14 +54,17 @@ def resource(
     if any(c in path for c in '<>"{}|\\^` '):
         raise InvalidInput("not a valid resource path")
     iri = f"{settings.base_iri}id/{path}"
-    fmt = _wanted(request.headers.get("accept", "text/html"))
+    fmt = negotiate(request.headers.get("accept"), _OFFERS)
+    if fmt is None:
+        raise NotAcceptable("accept text/html or one of " + ", ".join(
+            m for m, k in _OFFERS if k != "html"))
     rows = reader.select(f"SELECT ?s ?p ?o WHERE {{ {_about(iri)} }} ORDER BY ?s ?p ?o")
     if not rows:
         raise NotFound(f"no resource {iri}")
-    if fmt is not None:
+    if fmt != "html":
         answer = reader.run(QueryRequest(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_about(iri)} }}",
-                                         graph_format=_RDF_TYPES[fmt]))
-        return Response(answer.body, media_type=fmt, headers={"Vary": "Accept"})
+                                         graph_format=fmt))
+        return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
     triples = [{k: (getattr(v, "value", str(v)), type(v).__name__) for k, v in r.items()}
                for r in rows]
     return templates.TemplateResponse(request, "resource.html",
