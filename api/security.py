@@ -9,27 +9,8 @@ import time
 
 from fastapi import Request
 
-from collex.errors import CollexError, TooLarge
+from collex.errors import Forbidden, RateLimited, TooLarge, Unauthorized
 from collex.settings import Settings
-
-
-class Forbidden(CollexError):
-    status = 403
-    code = "forbidden"
-
-
-class Unauthorized(CollexError):
-    status = 401
-    code = "unauthorized"
-
-
-class RateLimited(CollexError):
-    status = 429
-    code = "rate_limited"
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
-        self.headers = {"Retry-After": str(retry_after)}
 
 
 def require_admin(request: Request, settings: Settings, what: str) -> None:

@@ -49,3 +49,41 @@ class QueryTimeout(CollexError):
 class StoreUnavailable(CollexError):
     status = 503
     code = "store_unavailable"
+
+
+class Unauthorized(CollexError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(CollexError):
+    status = 403
+    code = "forbidden"
+
+
+class MethodNotAllowed(CollexError):
+    status = 405
+    code = "method_not_allowed"
+
+    def __init__(self, detail: str, allow: str = "GET, POST") -> None:
+        super().__init__(detail)
+        self.headers = {"Allow": allow}
+
+
+class NotAcceptable(CollexError):
+    status = 406
+    code = "not_acceptable"
+
+
+class UnsupportedMediaType(CollexError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class RateLimited(CollexError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}

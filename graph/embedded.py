@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from collex.errors import InvalidInput, NotFound, QueryRejected, StoreUnavailable
 from graph.base import QueryAnswer, QueryRequest, ReadStore, SelectRow, StoreStats
+from graph.common import stats_from
 from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query
 from graph.spool import QuadSpool
 
@@ -78,25 +79,6 @@ class EmbeddedReader:
         self._ox.dump(tmp, fmt)
         tmp.replace(path)
         return len(self._ox)
-
-
-def stats_from(reader: ReadStore) -> StoreStats:
-    """Triples per named graph and resources per class, by two SPARQL queries."""
-    per_graph = {
-        _value(r["g"]): int(_value(r["n"]))
-        for r in reader.select(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    }
-    per_class = {
-        _value(r["c"]): int(_value(r["n"]))
-        for r in reader.select(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
-    }
-    return StoreStats(sum(per_graph.values()), dict(sorted(per_graph.items())), per_class)
-
-
-def _value(term: object) -> str:
-    return str(getattr(term, "value", term))
 
 
 class EmbeddedStore(EmbeddedReader):

@@ -30,6 +30,7 @@ import pyoxigraph as ox
 
 from collex.errors import QueryRejected, QueryTimeout, StoreUnavailable
 from graph.base import QueryAnswer, QueryRequest, SelectRow, StoreStats
+from graph.common import named_graphs_from, stats_from
 from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query
 
 
@@ -227,12 +228,9 @@ class PooledReader:
         return bool(self._pool.call("ask", sparql))
 
     def named_graphs(self) -> list[str]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(str(getattr(r["g"], "value", r["g"])) for r in rows)
+        return named_graphs_from(self)
 
     def stats(self) -> StoreStats:
-        from graph.embedded import stats_from
-
         return stats_from(self)
 
     def dump(self, path: Path) -> int:

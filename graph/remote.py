@@ -23,6 +23,7 @@ import requests
 from collex.errors import InvalidInput, QueryRejected, QueryTimeout, StoreUnavailable
 from collex.settings import Settings
 from graph.base import QueryAnswer, QueryRequest, ReadStore, SelectRow, StoreStats
+from graph.common import named_graphs_from, stats_from
 from graph.results import GRAPH_MEDIA, SOLUTION_MEDIA, serialize_rows
 from graph.spool import QuadSpool
 
@@ -135,12 +136,9 @@ class RemoteReader:
         return bool(parsed)
 
     def named_graphs(self) -> list[str]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(str(getattr(r["g"], "value", r["g"])) for r in rows)
+        return named_graphs_from(self)
 
     def stats(self) -> StoreStats:
-        from graph.embedded import stats_from
-
         return stats_from(self)
 
     def dump(self, path: Path) -> int:

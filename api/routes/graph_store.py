@@ -24,9 +24,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api.conneg import GRAPHS, negotiate
 from api.deps import get_reader, get_settings
-from api.routes.sparql import MethodNotAllowed, NotAcceptable, UnsupportedMediaType
 from api.security import read_body, require_admin
-from collex.errors import InvalidInput, NotFound
+from collex.errors import (
+    InvalidInput,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotFound,
+    UnsupportedMediaType,
+)
 from collex.settings import Settings
 from graph.base import QueryRequest, ReadStore, WriteStore
 
@@ -119,7 +124,7 @@ def _write(request: Request, reader: ReadStore, settings: Settings, graph: str |
         graph = f"{settings.base_iri}graph/gsp/{uuid.uuid4()}"
         headers["Location"] = graph
     elif root:
-        raise MethodNotAllowed(f"{method} needs ?graph=IRI or ?default")
+        raise MethodNotAllowed(f"{method} needs ?graph=IRI or ?default", allow="GET, HEAD, POST")
     existed = _exists(reader, graph)
     if method == "DELETE":
         if not existed:
@@ -148,7 +153,8 @@ async def _handle(request: Request, reader: ReadStore, settings: Settings,
     if request.method in ("PUT", "POST", "DELETE"):
         body = await read_body(request, settings.max_body_bytes)
         return await run_in_threadpool(_write, request, reader, settings, graph, root, body)
-    raise MethodNotAllowed(f"{request.method} is not part of the Graph Store Protocol")
+    raise MethodNotAllowed(f"{request.method} is not part of the Graph Store Protocol",
+                           allow="GET, HEAD, PUT, POST, DELETE")
 
 
 _RESPONSES: dict[int | str, dict[str, object]] = {

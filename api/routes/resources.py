@@ -17,8 +17,7 @@ from fastapi.responses import Response
 from api.conneg import negotiate
 from api.deps import get_reader, get_settings
 from api.pages import templates
-from api.routes.sparql import NotAcceptable
-from collex.errors import InvalidInput, NotFound
+from collex.errors import InvalidInput, NotAcceptable, NotFound
 from collex.settings import Settings
 from graph.base import QueryRequest, ReadStore
 

@@ -23,7 +23,13 @@ from api.conneg import GRAPHS, SOLUTIONS, negotiate
 from api.deps import get_reader, get_settings
 from api.rdfout import rdf_response
 from api.security import read_body, require_admin
-from collex.errors import CollexError, InvalidInput, QueryRejected
+from collex.errors import (
+    InvalidInput,
+    MethodNotAllowed,
+    NotAcceptable,
+    QueryRejected,
+    UnsupportedMediaType,
+)
 from collex.settings import Settings
 from graph.base import QueryRequest, ReadStore, WriteStore
 from graph.sparql_text import add_using, has_dataset_clause, loads, query_form, services
@@ -34,25 +40,6 @@ _write_lock = threading.Lock()
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
-
-
-class NotAcceptable(CollexError):
-    status = 406
-    code = "not_acceptable"
-
-
-class UnsupportedMediaType(CollexError):
-    status = 415
-    code = "unsupported_media_type"
-
-
-class MethodNotAllowed(CollexError):
-    status = 405
-    code = "method_not_allowed"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.headers = {"Allow": "GET, POST"}
 
 
 def _one(params: dict[str, list[str]], name: str) -> str | None:
