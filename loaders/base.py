@@ -14,6 +14,10 @@ class SourceRejected(Exception):
     """A whole file gives no record; the message says why, for a curator."""
 
 
+class RecordRejected(Exception):
+    """One record cannot be converted; the message says why. The file's other records load."""
+
+
 @dataclass
 class Converted:
     """The RDF of one record and the named graph it goes to (one graph per source record)."""
@@ -23,6 +27,7 @@ class Converted:
     collection_iri: str
     graph: Graph
     warnings: list[str] = field(default_factory=list)
+    deleted: bool = False  # the source says the record is deleted: its graph is removed
 
 
 class SourceFormat(Protocol):
@@ -73,7 +78,55 @@ class EadFormat:
         return convert(record, base_iri)
 
 
-FORMATS: dict[str, SourceFormat] = {"ead": EadFormat()}
+@dataclass
+class _IdRefItem:
+    record: Any
+    file: str
+    source_format: str
+    sha256: str
+    warnings: list[str]
+
+
+class IdRefFormat:
+    name: str = "idref"
+    extensions: tuple[str, ...] = (".xml", ".rdf", ".mrc", ".iso", ".iso2709", ".marc")
+
+    def sniff(self, head: bytes) -> bool:
+        from loaders.idref.parse import sniff
+
+        return sniff(head) is not None
+
+    def parse(self, data: bytes, file: str) -> Sequence[Any]:
+        from loaders.idref.parse import IdRefRejected, parse, sniff
+
+        try:
+            parsed = parse(data, file)
+        except IdRefRejected as exc:
+            raise SourceRejected(str(exc)) from None
+        kind = sniff(data)
+        label = {"marcxml": "UNIMARC (MARCXML)", "iso2709": "UNIMARC (ISO 2709)",
+                 "rdfxml": "IdRef RDF/XML"}.get(kind or "", "UNIMARC")
+        items = [_IdRefItem(r, file, label, parsed.sha256, []) for r in parsed.records]
+        if items:
+            items[0].warnings = list(parsed.warnings)
+        return items
+
+    def record_id(self, record: Any) -> str:
+        return str(record.record.record_id)
+
+    def convert(self, record: Any, base_iri: str) -> Converted:
+        from loaders.idref.convert import convert
+        from loaders.idref.parse import BadRecord
+
+        inner = record.record
+        if isinstance(inner, BadRecord):
+            raise RecordRejected(inner.reason)
+        converted = convert(inner, base_iri, record.file, record.source_format, record.sha256)
+        converted.warnings[:0] = record.warnings
+        return converted
+
+
+FORMATS: dict[str, SourceFormat] = {"ead": EadFormat(), "idref": IdRefFormat()}
 
 
 def detect(head: bytes) -> SourceFormat | None:

@@ -26,7 +26,14 @@ from rich.progress import Progress
 from collex.settings import Settings
 from graph.base import WriteStore
 from graph.spool import QuadSpool
-from loaders.base import FORMATS, Converted, SourceFormat, SourceRejected, detect
+from loaders.base import (
+    FORMATS,
+    Converted,
+    RecordRejected,
+    SourceFormat,
+    SourceRejected,
+    detect,
+)
 from loaders.report import LoadReport
 from ontology import PROV
 from shapes import shapes_path
@@ -137,8 +144,16 @@ class Pipeline:
         batch: list[tuple[str, Converted]] = []
 
         def flush() -> None:
-            failing = check([c for _, c in batch])
+            failing = check([c for _, c in batch if not c.deleted])
+            live = [i for i, (_, c) in enumerate(batch) if not c.deleted]
+            failing = {live[i]: reasons for i, reasons in failing.items()}
             for i, (file, conv) in enumerate(batch):
+                if conv.deleted:
+                    spool.add_graph(conv.graph_iri, [])
+                    report.deleted += 1
+                    report.warn(file, conv.record_id, "deleted in the source: its entity is"
+                                " removed from the graph")
+                    continue
                 if i in failing:
                     for reason in failing[i]:
                         report.reject(file, conv.record_id, reason)
@@ -158,8 +173,8 @@ class Pipeline:
                     for file, conv in self._convert_file(path, fmt, report):
                         if conv.graph_iri in seen:
                             report.reject(file, conv.record_id,
-                                          f"same record as {seen[conv.graph_iri]} in this load"
-                                          " (identical eadid): only the first one is loaded")
+                                          f"same record identifier as {seen[conv.graph_iri]}"
+                                          " earlier in this load: only the first is loaded")
                             continue
                         seen[conv.graph_iri] = file
                         batch.append((file, conv))
@@ -216,6 +231,9 @@ class Pipeline:
             report.records += 1
             try:
                 conv = source.convert(record, self.settings.base_iri)
+            except RecordRejected as exc:
+                report.reject(file, source.record_id(record), str(exc))
+                continue
             except Exception as exc:  # a converter bug must not lose the other records
                 report.reject(file, source.record_id(record),
                               f"could not be converted ({type(exc).__name__}: {exc})")

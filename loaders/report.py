@@ -22,6 +22,7 @@ class LoadReport:
     files: int = 0
     records: int = 0
     loaded: int = 0
+    deleted: int = 0
     triples: int = 0
     seconds: float = 0.0
     rejected: list[Issue] = field(default_factory=list)
@@ -45,6 +46,7 @@ class LoadReport:
             "files": self.files,
             "records": self.records,
             "loaded": self.loaded,
+            "deleted": self.deleted,
             "rejected_count": len(self.rejected),
             "triples": self.triples,
             "seconds": round(self.seconds, 3),
@@ -65,7 +67,8 @@ class LoadReport:
         verb = "loaded" if self.written else "valid"
         lines = [
             f"{self.files} file(s), {self.records} record(s): {self.loaded} {verb},"
-            f" {len(self.rejected)} rejected, {len(self.warnings)} warning(s);"
+            + (f" {self.deleted} deleted," if self.deleted else "")
+            + f" {len(self.rejected)} rejected, {len(self.warnings)} warning(s);"
             f" {self.triples} triples in {self.seconds:.2f} s"
         ]
         for issue in self.rejected:

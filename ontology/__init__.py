@@ -18,6 +18,7 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 IIIF = Namespace("http://iiif.io/api/presentation/3#")
 ISO639 = Namespace("http://id.loc.gov/vocabulary/iso639-2/")
+SCHEMA = Namespace("https://schema.org/")
 
 PREFIXES: dict[str, str] = {
     "collex": str(COLLEX),
@@ -31,6 +32,7 @@ PREFIXES: dict[str, str] = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "schema": str(SCHEMA),
 }
 
 

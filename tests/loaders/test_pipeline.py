@@ -125,7 +125,7 @@ def test_same_eadid_twice_in_one_load(tmp_path: Path, settings: Settings) -> Non
     (tmp_path / "b.xml").write_text(notice("dup", title="Autre"), encoding="utf-8")
     report = Pipeline(settings).run([tmp_path], open_write(settings.store_dir))
     assert report.loaded == 1
-    assert "same record as" in report.rejected[0].message
+    assert "same record identifier as" in report.rejected[0].message
 
 
 def test_validate_writes_nothing(settings: Settings) -> None:
