@@ -79,6 +79,14 @@ def heading(field: DataField) -> str:
     return " -- ".join([main, *subdivisions]) if subdivisions else main
 
 
+def _graph() -> Graph:
+    g = Graph()
+    g.bind("collex", COLLEX)
+    g.bind("rico", RICO)
+    g.bind("schema", SCHEMA)
+    return g
+
+
 def _date(value: str) -> Literal:
     """Typed when exact (xsd:date, gYearMonth, gYear), plain text when partial (``18..``)."""
     value = value.strip()
@@ -138,7 +146,7 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
     if record.deleted:
         return Converted(ppn, graph_iri, str(entity), Graph(), [], deleted=True)
     warnings: list[str] = []
-    g = Graph()
+    g = _graph()
     src = URIRef(graph_iri)
     g.add((src, RDF.type, PROV.Entity))
     g.add((src, RDF.type, COLLEX.SourceRecord))
@@ -265,7 +273,7 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
 
 def _convert_rdf(record: RdfRecord, base_iri: str, file: str, sha256: str) -> Converted:
     """IdRef RDF/XML as published, plus its source record and a prefLabel when missing."""
-    g = Graph()
+    g = _graph()
     g.parse(data=record.ntriples, format="nt")
     entities = sorted({s for s in g.subjects() if isinstance(s, URIRef)
                        and re.match(r"^http://www\.idref\.fr/\d{8}[\dX]/id$", str(s))})
