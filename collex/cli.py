@@ -116,6 +116,29 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
+    from graph import open_store_write
+    from loaders.idref.enrich import enrich
+
+    store = open_store_write(settings)
+    report = enrich(settings, store, sparql=args.sparql, broader=args.with_broader,
+                    log=lambda m: print(m, file=sys.stderr) if args.verbose else None)
+    print(report.summary(), file=sys.stderr)
+    return report.exit_code
+
+
+def cmd_link_report(args: argparse.Namespace, settings: Settings) -> int:
+    from graph import open_store_write
+    from loaders.idref.link import link_report
+
+    report = link_report(settings, open_store_write(settings),
+                         candidates_csv=Path(args.candidates) if args.candidates else None)
+    print(report.summary())
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -170,6 +193,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backup", help="write a consistent copy of the store to a new folder")
     p.add_argument("directory")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("enrich", help="fetch cited authorities missing from the store")
+    p.add_argument("source", choices=["idref"], help="authority file")
+    p.add_argument("--sparql", metavar="URL",
+                   help="fetch from this SPARQL endpoint (data.idref.fr style) instead of"
+                        " {PPN}.xml records")
+    p.add_argument("--with-broader", action="store_true",
+                   help="also fetch the broader terms of fetched subjects (up to 5 levels)")
+    p.add_argument("--verbose", action="store_true", help="one line per PPN")
+    p.set_defaults(func=cmd_enrich)
+
+    p = sub.add_parser("link-report", help="IdRef link rate per institution, unresolved PPNs,"
+                       " alignment candidates")
+    p.add_argument("--candidates", metavar="FILE.csv",
+                   help="write the alignment candidates for curators to review")
+    p.add_argument("--json", action="store_true", help="also print the report as JSON")
+    p.set_defaults(func=cmd_link_report)
 
     p = sub.add_parser("serve", help="serve the web application")
     p.add_argument("--host", default="127.0.0.1")

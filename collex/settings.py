@@ -25,6 +25,17 @@ class Settings(BaseSettings):
     store: Literal["embedded", "remote"] = Field(
         "embedded", description="Store backend: embedded Oxigraph, or a remote SPARQL 1.1 store."
     )
+    idref_base_url: str = Field(
+        "https://www.idref.fr/", description="Where IdRef records are fetched ({PPN}.xml)."
+    )
+    idref_allowed_hosts: list[str] = Field(
+        ["www.idref.fr", "idref.fr", "data.idref.fr"],
+        description="Hosts the IdRef client may contact, redirects included.",
+    )
+    idref_rate_limit: float = Field(5.0, gt=0, description="IdRef requests per second.")
+    idref_timeout: float = Field(20.0, gt=0, description="IdRef request timeout in seconds.")
+    idref_retries: int = Field(4, ge=0, le=10, description="Retries on 5xx, 429 and timeouts.")
+    idref_cache_dir: Path = Field(Path("./var/cache/idref"), description="IdRef disk cache.")
     remote_query_url: str | None = Field(None, description="Remote store: query endpoint.")
     remote_update_url: str | None = Field(None, description="Remote store: update endpoint.")
     remote_auth: Literal["none", "basic", "bearer"] = Field(

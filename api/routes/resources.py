@@ -66,6 +66,14 @@ def resource(
         return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
     triples = [{k: (getattr(v, "value", str(v)), type(v).__name__) for k, v in r.items()}
                for r in rows]
+    labels: dict[str, str] = {}
+    for row in reader.select(
+        f"SELECT ?o ?label WHERE {{ {_about(iri)} ?o <http://www.w3.org/2004/02/skos/core#"
+        "prefLabel>|<http://www.w3.org/2000/01/rdf-schema#label>|<http://xmlns.com/foaf/0.1/"
+        "name> ?label }"
+    ):
+        labels.setdefault(str(getattr(row["o"], "value", "")), str(getattr(row["label"],
+                                                                            "value", "")))
     return templates.TemplateResponse(request, "resource.html",
-                                      {"iri": iri, "triples": triples},
+                                      {"iri": iri, "triples": triples, "labels": labels},
                                       headers={"Vary": "Accept"})

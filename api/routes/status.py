@@ -25,7 +25,8 @@ SELECT ?graph ?collection ?title ?format ?file ?loaded ?holder WHERE {
   GRAPH ?graph {
     ?graph a collex:SourceRecord ; collex:sourceFormat ?format ; collex:fileName ?file .
     OPTIONAL { ?graph prov:generatedAtTime ?loaded }
-    OPTIONAL { ?collection prov:wasDerivedFrom ?graph .
+    OPTIONAL { ?collection prov:wasDerivedFrom ?graph ;
+                           a <http://purl.org/dc/dcmitype/Collection> .
                OPTIONAL { ?collection dcterms:title ?title }
                OPTIONAL { ?collection rico:hasOrHadHolder/foaf:name ?holder } }
   }

@@ -26,7 +26,8 @@ def test_served_home_page_lists_the_sample(server: str) -> None:
     assert "Fonds Gaston Paris" in page.text
     assert "Bibliothèque nationale et universitaire de Strasbourg" in page.text
     status = httpx.get(server + "/api/status").json()
-    assert len(status["sources"]) == 21
+    assert sum(1 for s in status["sources"] if s["collection"]) == 21
+    assert sum(1 for s in status["sources"] if s["format"].startswith("UNIMARC")) == 5
     assert status["classes"]["http://purl.org/dc/dcmitype/Collection"] == 21
     assert httpx.get(server + "/openapi.json").json()["paths"]["/api/status"]["get"]["summary"]
 
@@ -65,7 +66,8 @@ def test_read_routes_get_a_read_only_handle(tmp_path: Path) -> None:
 
 def test_collection_iri_dereferences_by_content_negotiation(server: str) -> None:
     status = httpx.get(server + "/api/status").json()
-    iri = next(s["collection"] for s in status["sources"] if "0001" in s["collection"])
+    iri = next(s["collection"] for s in status["sources"]
+               if s["collection"] and "0001" in s["collection"])
     assert iri.startswith("http://127.0.0.1:8000/id/collection/")
     path = iri.removeprefix("http://127.0.0.1:8000")
     turtle = httpx.get(server + path, headers={"Accept": "text/turtle"})
@@ -82,3 +84,10 @@ def test_collection_iri_dereferences_by_content_negotiation(server: str) -> None
     assert nt.headers["content-type"].startswith("application/n-triples")
     missing = httpx.get(server + "/id/collection/nope")
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+
+
+def test_collection_page_shows_idref_links_with_their_labels(server: str) -> None:
+    page = httpx.get(server + "/id/collection/calames-751052116-0001",
+                     headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert '<a href="http://www.idref.fr/027058352/id">Paris, Gaston (1839-1903)</a>' in page.text

@@ -212,7 +212,7 @@ def test_post_form_query(serve: ServerFactory, accept: str) -> None:
 def test_graph_store_reads_for_everyone_writes_with_token(serve: ServerFactory) -> None:
     base = serve({"COLLEX_ADMIN_TOKEN": TOKEN})
     status = httpx.get(base + "/api/status").json()
-    graph = status["sources"][0]["graph"]
+    graph = next(s["graph"] for s in status["sources"] if s["collection"])
     path = graph.removeprefix("http://127.0.0.1:8000")
     r = httpx.get(base + path, headers={"Accept": "text/turtle"})
     assert r.status_code == 200
