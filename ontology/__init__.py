@@ -30,6 +30,7 @@ PREFIXES: dict[str, str] = {
     "prov": str(PROV),
     "dcat": str(DCAT),
     "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "schema": str(SCHEMA),
