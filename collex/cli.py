@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
                            ("validate", "check files or folders without writing anything")):
         p = sub.add_parser(name, help=helptext, description=helptext)
         p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-        p.add_argument("--format", default="auto", choices=["auto", "ead", "idref"],
+        p.add_argument("--format", default="auto", choices=["auto", "ead", "idref", "lists"],
                        help="input format (default: detected from the content)")
         p.add_argument("--report", metavar="FILE", help="write the JSON report to FILE")
         p.add_argument("--json", action="store_true", help="print the JSON report on stdout")

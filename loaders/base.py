@@ -28,6 +28,7 @@ class Converted:
     graph: Graph
     warnings: list[str] = field(default_factory=list)
     deleted: bool = False  # the source says the record is deleted: its graph is removed
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (part, reason) left out
 
 
 class SourceFormat(Protocol):
@@ -126,7 +127,87 @@ class IdRefFormat:
         return converted
 
 
-FORMATS: dict[str, SourceFormat] = {"ead": EadFormat(), "idref": IdRefFormat()}
+class ListsFormat:
+    """Curators' CSV lists. Loaded after the notices of the same run, whose collections
+    they may refer to (see ``rank``)."""
+
+    name: str = "lists"
+    extensions: tuple[str, ...] = (".csv",)
+
+    def rank(self, head: bytes) -> int:
+        """Institutions, then networks, then labels, then members, after the notices."""
+        from loaders.lists.parse import column_name, kind_of
+
+        first = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace")
+        kind = kind_of([column_name(c) for c in re.split(r"[,;\t]", first)])
+        return 1 + ["institutions", "networks", "labels", "members"].index(kind or "members")
+
+    def __init__(self) -> None:
+        from loaders.lists.convert import ListsContext
+
+        self.context = ListsContext()
+
+    def sniff(self, head: bytes) -> bool:
+        from loaders.lists.parse import sniff
+
+        return sniff(head)
+
+    def begin(self, store: Any) -> None:
+        """Index the collections and networks already in the store."""
+        from loaders.lists.convert import ListsContext
+
+        self.context = ListsContext(checked=store is not None)
+        self._scheme_sent = False
+        if store is None:
+            return
+        for row in store.select(
+            "SELECT ?c ?eadid ?isil ?cote WHERE { ?c a <http://purl.org/dc/dcmitype/Collection>"
+            " OPTIONAL { ?c <https://w3id.org/collex/def#findingAidIdentifier> ?eadid }"
+            " OPTIONAL { ?c <https://www.ica.org/standards/RiC/ontology#hasOrHadHolder>"
+            "/<https://w3id.org/collex/def#isil> ?isil }"
+            " OPTIONAL { ?c <http://purl.org/dc/terms/identifier> ?cote } }"
+        ):
+            value = {k: str(getattr(v, "value", v)) for k, v in row.items()}
+            self.context.collections.add(value["c"], value.get("eadid"), value.get("isil"),
+                                         [value["cote"]] if "cote" in value else [])
+        for row in store.select(
+            "SELECT ?id WHERE { ?n a <https://w3id.org/collex/def#ThematicNetwork> ;"
+            " <http://purl.org/dc/terms/identifier> ?id }"
+        ):
+            self.context.networks.add(str(getattr(row["id"], "value", "")))
+
+    def observe(self, converted: Converted) -> None:
+        """A record accepted in this run (its collections become referable)."""
+        self.context.collections.add_graph(converted.graph)
+
+    def parse(self, data: bytes, file: str) -> Sequence[Any]:
+        from loaders.lists.parse import ListRejected, parse
+
+        try:
+            records: list[Any] = [parse(data, file)]
+        except ListRejected as exc:
+            raise SourceRejected(str(exc)) from None
+        if not getattr(self, "_scheme_sent", False):  # the disciplines the lists refer to
+            self._scheme_sent = True
+            records.append(_DISCIPLINES_SCHEME)
+        return records
+
+    def record_id(self, record: Any) -> str:
+        return "disciplines scheme" if record is _DISCIPLINES_SCHEME else str(record.record_id)
+
+    def convert(self, record: Any, base_iri: str) -> Converted:
+        from loaders.lists.convert import convert, convert_scheme
+
+        if record is _DISCIPLINES_SCHEME:
+            return convert_scheme(base_iri)
+        return convert(record, base_iri, self.context)
+
+
+_DISCIPLINES_SCHEME = object()
+
+
+FORMATS: dict[str, SourceFormat] = {"ead": EadFormat(), "idref": IdRefFormat(),
+                                    "lists": ListsFormat()}
 
 
 def detect(head: bytes) -> SourceFormat | None:

@@ -48,6 +48,18 @@ def _shapes() -> Graph:
     return g
 
 
+def _order(path: Path) -> int:
+    """Notices and authorities first, then the lists that refer to them."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return 0
+    fmt = detect(head)
+    rank = getattr(fmt, "rank", None)
+    return int(rank(head)) if rank is not None else 0
+
+
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files named, plus the files of the folders named (recursively, hidden ones skipped,
     only the extensions some loader reads), sorted for a reproducible order."""
@@ -134,8 +146,13 @@ class Pipeline:
         """Load (or, with ``store=None``, only validate) the files and folders in ``paths``."""
         started = time.perf_counter()
         report = LoadReport()
-        files = expand_paths(paths)
+        ordered = sorted(((_order(p), p) for p in expand_paths(paths)), key=lambda t: t[0])
+        files = [p for _, p in ordered]  # stable sort: the path order within each rank
         report.files = len(files)
+        for fmt_obj in FORMATS.values():
+            begin = getattr(fmt_obj, "begin", None)
+            if begin is not None:
+                begin(store)
         show = sys.stderr.isatty() if progress is None else progress
         loaded_at = Literal(dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
                             datatype=XSD.dateTime)
@@ -158,8 +175,14 @@ class Pipeline:
                     for reason in failing[i]:
                         report.reject(file, conv.record_id, reason)
                     continue
+                for part, reason in conv.rejected:
+                    report.reject(file, part, reason)
                 for w in conv.warnings:
                     report.warn(file, conv.record_id, w)
+                for fmt_obj in FORMATS.values():
+                    observe = getattr(fmt_obj, "observe", None)
+                    if observe is not None:
+                        observe(conv)
                 conv.graph.add((URIRef(conv.graph_iri), PROV.generatedAtTime, loaded_at))
                 report.triples += spool.add_graph(conv.graph_iri, conv.graph)
                 report.loaded += 1
@@ -169,7 +192,11 @@ class Pipeline:
         try:
             with Progress(disable=not show, transient=True) as bar:
                 task = bar.add_task("reading", total=len(files))
-                for path in files:
+                last_rank = 0
+                for rank, path in ordered:
+                    if rank != last_rank:  # lists refer to the records loaded before them
+                        flush()
+                        last_rank = rank
                     for file, conv in self._convert_file(path, fmt, report):
                         if conv.graph_iri in seen:
                             report.reject(file, conv.record_id,

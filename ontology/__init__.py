@@ -37,6 +37,11 @@ PREFIXES: dict[str, str] = {
 }
 
 
+def disciplines_path() -> Path:
+    """Path of the disciplines SKOS scheme ``disciplines.ttl``."""
+    return Path(str(resources.files("ontology").joinpath("disciplines.ttl")))
+
+
 def ontology_path() -> Path:
     """Path of ``collex.ttl`` (works installed or from a checkout)."""
     return Path(str(resources.files("ontology").joinpath("collex.ttl")))

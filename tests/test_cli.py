@@ -53,7 +53,7 @@ def test_hostile_folder_exit_1_and_report(cli: CliRun, tmp_path: Path) -> None:
 def test_validate_does_not_write(cli: CliRun, tmp_path: Path) -> None:
     out = cli("validate", str(SAMPLE), "--json")
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["loaded"] == 26  # 21 notices, 5 IdRef records
+    assert json.loads(out.stdout)["loaded"] == 31  # 21 notices, 5 IdRef, 4 lists, 1 scheme
     assert cli("stats").returncode == 2  # no store was created
 
 
@@ -71,7 +71,7 @@ def test_stats_dump_restore_backup(cli: CliRun, tmp_path: Path) -> None:
     assert cli("load", str(SAMPLE)).returncode == 0
     stats = json.loads(cli("stats", "--json").stdout)
     assert stats["classes"]["http://purl.org/dc/dcmitype/Collection"] == 21
-    assert len(stats["graphs"]) == 26
+    assert len(stats["graphs"]) == 31
     dump = tmp_path / "d.trig"
     assert cli("dump", str(dump)).returncode == 0
     assert cli("restore", str(dump)).returncode == 0
