@@ -139,6 +139,48 @@ def cmd_link_report(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
+    from graph import open_store_read
+    from loaders.derived.suggest import suggest_members
+
+    name, suggestions = suggest_members(open_store_read(settings), settings.base_iri,
+                                        args.network, limit=args.limit)
+    if args.json:
+        print(json.dumps({"network": name, "suggestions": [s.__dict__ for s in suggestions]},
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"Suggestions for the network « {name} » (collections related to its members):")
+    if not suggestions:
+        print("  none: no collection outside the network is related to its members")
+    for s in suggestions:
+        print(f"\n{s.score:>7.2f}  {s.title or s.collection}  [{s.holder}]")
+        print(f"         {s.collection}")
+        for member, score, why in s.reasons:
+            print(f"         related to {member} ({score:.2f}): {why}")
+    return EXIT_OK
+
+
+def cmd_quality(args: argparse.Namespace, settings: Settings) -> int:
+    from graph import open_store_read
+    from loaders.derived.quality import quality, render, write_csv
+
+    rows = quality(open_store_read(settings))
+    print(render(rows))
+    if args.csv:
+        write_csv(rows, Path(args.csv))
+        print(f"\nwritten to {args.csv}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_derive(args: argparse.Namespace, settings: Settings) -> int:
+    from graph import open_store_write
+    from loaders.derived.related import refresh
+
+    n = refresh(open_store_write(settings), settings.base_iri)
+    print(f"related collections recomputed: {n} triples", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -210,6 +252,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the alignment candidates for curators to review")
     p.add_argument("--json", action="store_true", help="also print the report as JSON")
     p.set_defaults(func=cmd_link_report)
+
+    p = sub.add_parser("suggest-members", help="collections to invite into a thematic network")
+    p.add_argument("network", help="network identifier (as in networks.csv) or IRI")
+    p.add_argument("--limit", type=int, default=10, help="how many suggestions (default 10)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("quality", help="indexing quality per institution")
+    p.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+    p.set_defaults(func=cmd_quality)
+
+    p = sub.add_parser("derive", help="recompute the related-collections graph")
+    p.set_defaults(func=cmd_derive)
 
     p = sub.add_parser("serve", help="serve the web application")
     p.add_argument("--host", default="127.0.0.1")

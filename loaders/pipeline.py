@@ -135,9 +135,10 @@ def check(records: Sequence[Converted]) -> dict[int, list[str]]:
 class Pipeline:
     """Runs loads and validations with one settings object."""
 
-    def __init__(self, settings: Settings, log: Log | None = None) -> None:
+    def __init__(self, settings: Settings, log: Log | None = None, derive: bool = True) -> None:
         self.settings = settings
         self.log: Log = log or (lambda message: None)
+        self.derive = derive  # recompute the derived graphs (related collections) after a write
 
     def run(
         self, paths: Sequence[Path], store: WriteStore | None, fmt: str = "auto",
@@ -213,6 +214,11 @@ class Pipeline:
                 self.log(f"writing {spool.quads} quads into {len(spool.graphs)} graph(s)")
                 store.replace_graphs(spool)
                 report.written = True
+                if self.derive:
+                    from loaders.derived.related import refresh
+
+                    refresh(store, self.settings.base_iri)
+                    self.log("related collections recomputed")
         finally:
             spool.discard()
         report.seconds = time.perf_counter() - started

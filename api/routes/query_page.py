@@ -38,7 +38,7 @@ GALLERY: list[Example] = [
             query=_PREFIXES + """
 # Géopolitique : http://www.idref.fr/027732428/id
 SELECT ?collection ?title ?holderName WHERE {
-  ?subject skos:broader* <http://www.idref.fr/027732428/id> .
+  ?subject (skos:broader|^skos:narrower)* <http://www.idref.fr/027732428/id> .
   ?collection a dcmitype:Collection ; dcterms:subject ?subject ; dcterms:title ?title .
   OPTIONAL { ?collection rico:hasOrHadHolder/foaf:name ?holderName }
 }
@@ -79,6 +79,28 @@ SELECT ?network ?networkName ?member ?title WHERE {
   OPTIONAL { ?member dcterms:title ?title }
 }
 ORDER BY ?networkName ?title"""),
+    Example(id="subject-networks",
+            title_fr="Réseaux thématiques dont des membres traitent d'un sujet (ou d'un sujet plus"
+                     " précis)",
+            title_en="Thematic networks with members about a subject (or a narrower one)",
+            query=_PREFIXES + """
+SELECT ?network ?name ?member ?title WHERE {
+  ?about (skos:broader|^skos:narrower)* <http://www.idref.fr/027732428/id> .
+  ?member dcterms:subject ?about .
+  ?network a collex:ThematicNetwork ; collex:hasMember ?member ; foaf:name ?name .
+  OPTIONAL { ?member dcterms:title ?title }
+}
+ORDER BY ?name ?title"""),
+    Example(id="related", title_fr="Collections apparentées, avec la raison",
+            title_en="Related collections, with the reason",
+            query=_PREFIXES + """
+SELECT ?a ?b ?score ?why WHERE {
+  ?r a collex:Relatedness ; collex:relates ?a, ?b ; collex:score ?score ;
+     collex:explanation ?why .
+  FILTER(STR(?a) < STR(?b))
+}
+ORDER BY DESC(?score)
+LIMIT 50"""),
     Example(id="per-institution", title_fr="Nombre de collections par établissement",
             title_en="Number of collections per institution",
             query=_PREFIXES + """

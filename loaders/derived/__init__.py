@@ -1,0 +1,2 @@
+"""Graphs and reports derived from what is loaded: related collections, network growth
+suggestions, quality per institution. Recomputed after each load."""
