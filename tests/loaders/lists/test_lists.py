@@ -146,3 +146,14 @@ def test_related_suggestions_and_quality_are_explained_and_reproducible(
     assert len(lines) == 7  # six institutions
     assert "Bibliothèque de l'École nationale des chartes,3,0,3,3,3,3,1" in csv_path.read_text(
         encoding="utf-8")
+
+
+def test_schema_file_matches_the_parser() -> None:
+    from loaders.lists.parse import SPECS
+
+    schema = json.loads((Path(__file__).resolve().parents[3] / "ontology" /
+                         "lists.schema.json").read_text(encoding="utf-8"))
+    for res in schema["resources"]:
+        spec = SPECS[res["name"]]
+        fields = {f["name"]: f["constraints"]["required"] for f in res["schema"]["fields"]}
+        assert fields == {**{c: True for c in spec.required}, **{c: False for c in spec.optional}}
