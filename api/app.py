@@ -13,7 +13,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import graph_store, query_page, resources, sparql, status, void
+from api.routes import (
+    collections,
+    entities,
+    graph_store,
+    query_page,
+    resources,
+    sparql,
+    status,
+    void,
+)
 from api.security import RateLimiter
 from collex import __version__
 from collex.errors import CollexError
@@ -69,5 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(graph_store.router)
     app.include_router(void.router)
     app.include_router(query_page.router)
+    app.include_router(collections.router)
+    app.include_router(entities.router)
     app.mount("/static", StaticFiles(directory=query_page.STATIC), name="static")
     return app

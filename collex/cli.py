@@ -174,10 +174,14 @@ def cmd_quality(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_derive(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_write
+    from graph.search import refresh as refresh_search
     from loaders.derived.related import refresh
 
-    n = refresh(open_store_write(settings), settings.base_iri)
-    print(f"related collections recomputed: {n} triples", file=sys.stderr)
+    store = open_store_write(settings)
+    n = refresh(store, settings.base_iri)
+    docs = refresh_search(store, settings.store_dir)
+    print(f"related collections recomputed: {n} triples; search index rebuilt: {docs}"
+          " collections", file=sys.stderr)
     return EXIT_OK
 
 
@@ -263,7 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
     p.set_defaults(func=cmd_quality)
 
-    p = sub.add_parser("derive", help="recompute the related-collections graph")
+    p = sub.add_parser("derive", help="recompute the related-collections graph and the search"
+                       " index")
     p.set_defaults(func=cmd_derive)
 
     p = sub.add_parser("serve", help="serve the web application")

@@ -218,7 +218,10 @@ class Pipeline:
                     from loaders.derived.related import refresh
 
                     refresh(store, self.settings.base_iri)
-                    self.log("related collections recomputed")
+                    from graph.search import refresh as refresh_search
+
+                    n = refresh_search(store, self.settings.store_dir)
+                    self.log(f"related collections recomputed; search index rebuilt ({n})")
         finally:
             spool.discard()
         report.seconds = time.perf_counter() - started

@@ -1,0 +1,212 @@
+"""Reading the discovery views (collection, network, institution, authority) from the store.
+Shared by the JSON API and the HTML pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from api.models import (
+    AuthorityDetail,
+    CollectionDetail,
+    Edge,
+    InstitutionDetail,
+    InstitutionSummary,
+    NetworkDetail,
+    NetworkSummary,
+    Node,
+    Period,
+    Ref,
+    Related,
+)
+from collex.errors import NotFound
+from graph.base import ReadStore
+from graph.search import LANGUAGES
+
+P = """PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX dcmitype: <http://purl.org/dc/dcmitype/>
+PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX collex: <https://w3id.org/collex/def#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX schema: <https://schema.org/>
+PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+"""
+LABEL = "skos:prefLabel|foaf:name|rdfs:label|dcterms:title"
+
+
+def _v(row: Mapping[str, object], key: str) -> str:
+    return str(getattr(row.get(key), "value", "") or "")
+
+
+def _ref(iri: str, label: str) -> Ref:
+    return Ref(iri=iri, label=label or iri.rsplit("/", 1)[-1],
+               idref=iri.startswith("http://www.idref.fr/"))
+
+
+def _refs(reader: ReadStore, subject: str, prop: str) -> list[Ref]:
+    seen: dict[str, str] = {}
+    for r in reader.select(P + f"SELECT ?o ?l WHERE {{ <{subject}> {prop} ?o . "
+                           f"OPTIONAL {{ ?o {LABEL} ?l }} }} ORDER BY ?l"):
+        seen.setdefault(_v(r, "o"), _v(r, "l"))
+    return sorted((_ref(k, v) for k, v in seen.items()), key=lambda x: x.label.lower())
+
+
+def _literals(reader: ReadStore, subject: str, prop: str) -> list[str]:
+    return [_v(r, "o") for r in reader.select(
+        P + f"SELECT DISTINCT ?o WHERE {{ <{subject}> {prop} ?o }} ORDER BY ?o")]
+
+
+def collection_key(base: str, iri: str) -> str:
+    return iri.removeprefix(f"{base}id/collection/")
+
+
+def collection_detail(reader: ReadStore, base: str, key: str) -> CollectionDetail:
+    iri = f"{base}id/collection/{key}"
+    head = reader.select(P + f"SELECT ?t ?lvl WHERE {{ <{iri}> a dcmitype:Collection . "
+                         f"OPTIONAL {{ <{iri}> dcterms:title ?t }} OPTIONAL {{ <{iri}> "
+                         "collex:descriptionLevel ?lvl } }")
+    if not head:
+        raise NotFound(f"no collection {key}")
+    holders = _refs(reader, iri, "rico:hasOrHadHolder")
+    periods = [Period(label=_v(r, "l"), start=_v(r, "s") or None, end=_v(r, "e") or None)
+               for r in reader.select(P + f"SELECT ?l ?s ?e WHERE {{ <{iri}> dcterms:temporal"
+                                      " ?p . OPTIONAL { ?p rdfs:label ?l } OPTIONAL { ?p "
+                                      "dcat:startDate ?s } OPTIONAL { ?p dcat:endDate ?e } }"
+                                      " ORDER BY ?s")]
+    languages = [Ref(iri=r.iri, label=LANGUAGES.get(r.label, r.label))
+                 for r in _refs(reader, iri, "dcterms:language")]
+    labels = [f"{_v(r, 'campaign')} — {_v(r, 'disc')}" for r in reader.select(
+        P + f"SELECT ?campaign (GROUP_CONCAT(DISTINCT ?dl; separator=', ') AS ?disc) WHERE {{ "
+        f"<{iri}> collex:hasLabel ?lab . ?lab collex:campaign ?campaign . OPTIONAL {{ ?lab "
+        'collex:discipline/skos:prefLabel ?dl FILTER(LANG(?dl) = "fr") } } GROUP BY ?campaign')]
+    networks = [_ref(_v(r, "n"), _v(r, "name")) for r in reader.select(
+        P + f"SELECT ?n ?name WHERE {{ ?n collex:hasMember <{iri}> ; a collex:ThematicNetwork"
+        " . OPTIONAL { ?n foaf:name ?name } } ORDER BY ?name")]
+    related = [Related(iri=_v(r, "o"), title=_v(r, "t") or _v(r, "o"),
+                       score=float(_v(r, "score")), why=_v(r, "why"))
+               for r in reader.select(
+                   P + f"SELECT ?o ?t ?score ?why WHERE {{ ?rel a collex:Relatedness ; "
+                   f"collex:relates <{iri}>, ?o ; collex:score ?score ; collex:explanation "
+                   f"?why . FILTER(?o != <{iri}>) OPTIONAL {{ ?o dcterms:title ?t }} }} "
+                   "ORDER BY DESC(?score) ?t LIMIT 20")]
+    return CollectionDetail(
+        id=iri, key=key, title=_v(head[0], "t") or key, level=_v(head[0], "lvl"),
+        identifiers=_literals(reader, iri, "dcterms:identifier"),
+        holder=holders[0] if holders else None, periods=periods,
+        extent=_literals(reader, iri, "dcterms:extent"), languages=languages,
+        description=_literals(reader, iri, "dcterms:description|dcterms:abstract"),
+        history=_literals(reader, iri, "rico:history"),
+        access=_literals(reader, iri, "dcterms:accessRights"),
+        use=_literals(reader, iri, "rico:conditionsOfUse"),
+        creators=_refs(reader, iri, "dcterms:creator"),
+        subjects=_refs(reader, iri, "dcterms:subject"),
+        places=_refs(reader, iri, "dcterms:spatial"),
+        genres=_refs(reader, iri, "dcterms:type"),
+        digital_objects=_refs(reader, iri, "collex:digitalObject"),
+        iiif_manifests=_literals(reader, iri, "collex:iiifManifest"),
+        labels=labels, networks=networks, related=related)
+
+
+def network_list(reader: ReadStore, base: str) -> list[NetworkSummary]:
+    return [NetworkSummary(id=_v(r, "n").removeprefix(f"{base}id/network/"), iri=_v(r, "n"),
+                           name=_v(r, "name"), members=int(_v(r, "count") or 0))
+            for r in reader.select(P + "SELECT ?n (SAMPLE(?nm) AS ?name) (COUNT(DISTINCT ?m) AS"
+                                   " ?count) WHERE { ?n a collex:ThematicNetwork . OPTIONAL { ?n"
+                                   " foaf:name ?nm } OPTIONAL { ?n collex:hasMember ?m } } GROUP"
+                                   " BY ?n ORDER BY ?name")]
+
+
+def network_detail(reader: ReadStore, base: str, ident: str) -> NetworkDetail:
+    iri = f"{base}id/network/{ident}"
+    head = reader.select(P + f"SELECT ?name ?d WHERE {{ <{iri}> a collex:ThematicNetwork . "
+                         f"OPTIONAL {{ <{iri}> foaf:name ?name }} OPTIONAL {{ <{iri}> "
+                         "dcterms:description ?d } }")
+    if not head:
+        raise NotFound(f"no network {ident}")
+    nodes: dict[str, Node] = {}
+    for r in reader.select(P + f"SELECT ?m ?t ?role ?h ?hn ?ext WHERE {{ ?ms collex:network "
+                           f"<{iri}> ; collex:member ?m ; collex:memberRole ?role . OPTIONAL "
+                           "{ ?m dcterms:title ?t } OPTIONAL { ?m rico:hasOrHadHolder/foaf:name"
+                           " ?h } OPTIONAL { ?m collex:holderName ?hn } BIND(EXISTS { ?m a "
+                           "collex:ExternalCollection } AS ?ext) } ORDER BY ?t"):
+        m = _v(r, "m")
+        nodes.setdefault(m, Node(id=m, label=_v(r, "t") or m, role=_v(r, "role"),
+                                 holder=_v(r, "h") or _v(r, "hn"),
+                                 external=_v(r, "ext") == "true"))
+    edges = []
+    members = set(nodes)
+    for r in reader.select(P + f"SELECT ?a ?b ?score ?why WHERE {{ <{iri}> collex:hasMember ?a,"
+                           " ?b . FILTER(STR(?a) < STR(?b)) ?rel a collex:Relatedness ; "
+                           "collex:relates ?a, ?b ; collex:score ?score ; collex:explanation ?why"
+                           " } ORDER BY DESC(?score)"):
+        if _v(r, "a") in members and _v(r, "b") in members:
+            edges.append(Edge(source=_v(r, "a"), target=_v(r, "b"),
+                              score=float(_v(r, "score")), why=_v(r, "why")))
+    coordinator = _refs(reader, iri, "collex:coordinator")
+    return NetworkDetail(id=ident, iri=iri, name=_v(head[0], "name") or ident,
+                         description=_v(head[0], "d"), members=len(nodes),
+                         coordinator=coordinator[0] if coordinator else None,
+                         disciplines=[Ref(iri=d.iri, label=d.label) for d in _refs(
+                             reader, iri, "collex:discipline")],
+                         nodes=list(nodes.values()), edges=edges)
+
+
+def institution_list(reader: ReadStore) -> list[InstitutionSummary]:
+    out = []
+    for r in reader.select(P + "SELECT ?i (SAMPLE(?isil0) AS ?isil) (SAMPLE(?n) AS ?name) "
+                           "(SAMPLE(?c0) AS ?city) (COUNT(DISTINCT ?coll) AS ?count) WHERE { ?i"
+                           " a collex:Institution ; collex:isil ?isil0 . OPTIONAL { ?i foaf:name"
+                           " ?n } OPTIONAL { ?i collex:city ?c0 } OPTIONAL { ?coll "
+                           "rico:hasOrHadHolder ?i ; a dcmitype:Collection } } GROUP BY ?i "
+                           "ORDER BY ?name"):
+        out.append(InstitutionSummary(isil=_v(r, "isil"), iri=_v(r, "i"),
+                                      name=_v(r, "name") or _v(r, "isil"), city=_v(r, "city"),
+                                      collections=int(_v(r, "count") or 0)))
+    return out
+
+
+def institution_detail(reader: ReadStore, base: str, isil: str) -> InstitutionDetail:
+    iri = f"{base}id/institution/{isil}"
+    rows = reader.select(P + f"SELECT ?n ?city ?web ?lat ?long WHERE {{ <{iri}> a "
+                         f"collex:Institution . OPTIONAL {{ <{iri}> foaf:name ?n }} OPTIONAL {{"
+                         f" <{iri}> collex:city ?city }} OPTIONAL {{ <{iri}> foaf:homepage ?web"
+                         f" }} OPTIONAL {{ <{iri}> geo:lat ?lat ; geo:long ?long }} }}")
+    if not rows:
+        raise NotFound(f"no institution {isil}")
+    r = rows[0]
+    holdings = [_ref(_v(x, "c"), _v(x, "t")) for x in reader.select(
+        P + f"SELECT ?c ?t WHERE {{ ?c rico:hasOrHadHolder <{iri}> ; a dcmitype:Collection ; "
+        "dcterms:title ?t } ORDER BY ?t")]
+    return InstitutionDetail(isil=isil, iri=iri, name=_v(r, "n") or isil, city=_v(r, "city"),
+                             collections=len(holdings), website=_v(r, "web") or None,
+                             latitude=float(_v(r, "lat")) if _v(r, "lat") else None,
+                             longitude=float(_v(r, "long")) if _v(r, "long") else None,
+                             holdings=holdings)
+
+
+def authority_detail(reader: ReadStore, ppn: str) -> AuthorityDetail:
+    iri = f"http://www.idref.fr/{ppn}/id"
+    head = reader.select(P + f"SELECT ?l ?kind ?note WHERE {{ OPTIONAL {{ <{iri}> "
+                         f"skos:prefLabel|foaf:name|rdfs:label ?l }} OPTIONAL {{ <{iri}> "
+                         f"collex:authorityKind ?kind }} OPTIONAL {{ <{iri}> rico:history|"
+                         f"skos:note ?note }} FILTER(BOUND(?l)) }} LIMIT 1")
+    if not head:
+        raise NotFound(f"no IdRef entity {ppn} in the graph")
+    collections = [_ref(_v(r, "c"), _v(r, "t")) for r in reader.select(
+        P + f"SELECT DISTINCT ?c ?t WHERE {{ ?s (skos:broader|^skos:narrower)* <{iri}> . ?c a "
+        "dcmitype:Collection ; ?p ?s . VALUES ?p { dcterms:subject dcterms:creator "
+        "dcterms:spatial rico:hasOrganicProvenance } OPTIONAL { ?c dcterms:title ?t } } "
+        "ORDER BY ?t")]
+    dates = [f"{_v(r, 'p').rsplit('/', 1)[-1]}: {_v(r, 'd')}" for r in reader.select(
+        P + f"SELECT ?p ?d WHERE {{ <{iri}> ?p ?d . VALUES ?p {{ schema:birthDate "
+        "schema:deathDate schema:foundingDate schema:dissolutionDate } }")]
+    return AuthorityDetail(
+        iri=iri, ppn=ppn, label=_v(head[0], "l"), kind=_v(head[0], "kind"),
+        note=_v(head[0], "note"), variants=_literals(reader, iri, "skos:altLabel"),
+        dates=dates, same_as=_literals(reader, iri, "owl:sameAs"),
+        broader=_refs(reader, iri, "skos:broader"),
+        narrower=_refs(reader, iri, "skos:narrower|^skos:broader"),
+        collections=collections)

@@ -1,0 +1,133 @@
+"""Response models of the discovery API (they are the OpenAPI contract)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Ref(BaseModel):
+    iri: str = Field(description="IRI of the resource")
+    label: str = Field(description="Display label")
+    idref: bool = Field(False, description="True when the IRI is an IdRef entity")
+
+
+class FacetCount(BaseModel):
+    value: str = Field(description="Value to send back as a filter")
+    label: str = Field(description="Display label")
+    count: int = Field(description="Matching collections with this value")
+
+
+class SearchItem(BaseModel):
+    id: str = Field(description="Collection IRI")
+    key: str = Field(description="Collection key, for /api/collections/{key}")
+    title: str = Field(description="Title")
+    holder: str = Field("", description="Holding institution")
+    dates: str = Field("", description="Dates as written")
+    extent: str = Field("", description="Extent")
+    identifier: str = Field("", description="Shelfmark")
+    level: str = Field("", description="Level of description")
+
+
+class SearchPage(BaseModel):
+    total: int = Field(description="Number of matching collections")
+    items: list[SearchItem] = Field(description="This page of results")
+    facets: dict[str, list[FacetCount]] = Field(description="Counts per facet value")
+    next_cursor: str | None = Field(None, description="Cursor of the next page, if any")
+
+
+class Period(BaseModel):
+    label: str = Field("", description="Dates as written")
+    start: str | None = Field(None, description="Start day (ISO 8601)")
+    end: str | None = Field(None, description="End day (ISO 8601)")
+
+
+class Related(BaseModel):
+    iri: str = Field(description="Related collection")
+    title: str = Field(description="Its title")
+    score: float = Field(description="Relatedness score")
+    why: str = Field(description="The shared entities that explain it")
+
+
+class CollectionDetail(BaseModel):
+    id: str = Field(description="Collection IRI")
+    key: str = Field(description="Collection key")
+    title: str = Field(description="Title")
+    identifiers: list[str] = Field(description="Shelfmarks")
+    level: str = Field("", description="Level of description")
+    holder: Ref | None = Field(None, description="Holding institution")
+    periods: list[Period] = Field(description="Dates")
+    extent: list[str] = Field(description="Extent")
+    languages: list[Ref] = Field(description="Languages of the material")
+    description: list[str] = Field(description="Scope and content")
+    history: list[str] = Field(description="Biographical or administrative history")
+    access: list[str] = Field(description="Conditions of access")
+    use: list[str] = Field(description="Conditions of use")
+    creators: list[Ref] = Field(description="Creators (provenance)")
+    subjects: list[Ref] = Field(description="Subjects, persons and bodies as access points")
+    places: list[Ref] = Field(description="Places")
+    genres: list[Ref] = Field(description="Genres and forms")
+    digital_objects: list[Ref] = Field(description="Digital reproductions")
+    iiif_manifests: list[str] = Field(description="IIIF manifests")
+    labels: list[str] = Field(description="CollEx labels (campaign and disciplines)")
+    networks: list[Ref] = Field(description="Thematic networks it belongs to")
+    related: list[Related] = Field(description="Related collections with the reason")
+
+
+class Node(BaseModel):
+    id: str = Field(description="Member IRI")
+    label: str = Field(description="Title")
+    role: str = Field(description="collex or third-party")
+    holder: str = Field("", description="Holder")
+    external: bool = Field(False, description="Described only in the network list")
+
+
+class Edge(BaseModel):
+    source: str = Field(description="Member IRI")
+    target: str = Field(description="Member IRI")
+    score: float = Field(description="Relatedness score")
+    why: str = Field(description="Explanation")
+
+
+class NetworkSummary(BaseModel):
+    id: str = Field(description="Network identifier")
+    iri: str = Field(description="Network IRI")
+    name: str = Field(description="Name")
+    members: int = Field(description="Number of members")
+
+
+class NetworkDetail(NetworkSummary):
+    description: str = Field("", description="Description")
+    coordinator: Ref | None = Field(None, description="Coordinating institution")
+    disciplines: list[Ref] = Field(description="Disciplines")
+    nodes: list[Node] = Field(description="Members")
+    edges: list[Edge] = Field(description="Relations between members")
+
+
+class InstitutionSummary(BaseModel):
+    isil: str = Field(description="ISIL")
+    iri: str = Field(description="Institution IRI")
+    name: str = Field(description="Name")
+    city: str = Field("", description="City")
+    collections: int = Field(description="Collections held")
+
+
+class InstitutionDetail(InstitutionSummary):
+    website: str | None = Field(None, description="Web site")
+    latitude: float | None = Field(None, description="Latitude (WGS 84)")
+    longitude: float | None = Field(None, description="Longitude (WGS 84)")
+    holdings: list[Ref] = Field(description="Collections held")
+
+
+class AuthorityDetail(BaseModel):
+    iri: str = Field(description="IdRef entity IRI")
+    ppn: str = Field(description="IdRef PPN")
+    label: str = Field(description="Preferred label")
+    variants: list[str] = Field(description="Variant labels")
+    kind: str = Field("", description="person, corporate body, RAMEAU subject...")
+    dates: list[str] = Field(description="Dates (birth, death, foundation...)")
+    note: str = Field("", description="Biography or note")
+    same_as: list[str] = Field(description="Equivalent IRIs (BnF, VIAF, ISNI, Wikidata)")
+    broader: list[Ref] = Field(description="Broader subjects")
+    narrower: list[Ref] = Field(description="Narrower subjects")
+    collections: list[Ref] = Field(description="Collections about or by it (narrower subjects"
+                                   " included for subjects)")

@@ -1,0 +1,164 @@
+"""`/api/collections`: full-text search with facets, paging, cursor, exports; one collection."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import threading
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.data import collection_detail, collection_key
+from api.deps import get_reader, get_settings
+from api.models import CollectionDetail, FacetCount, SearchItem, SearchPage
+from collex.errors import InvalidInput
+from collex.settings import Settings
+from graph.base import ReadStore
+from graph.search import SORTS, SearchResult, SqliteSearchIndex, index_path, refresh
+
+router = APIRouter(tags=["collections"])
+_rebuild_lock = threading.Lock()
+
+Multi = Annotated[list[str] | None, Query(max_length=20)]
+
+
+def search_index(request: Request, reader: ReadStore, settings: Settings) -> SqliteSearchIndex:
+    """The search index, rebuilt first when the store changed since it was built."""
+    index = SqliteSearchIndex(index_path(settings.store_dir))
+    state = request.app.state
+    generation = state.changes.generation
+    if getattr(state, "search_generation", None) != generation or not index.exists():
+        with _rebuild_lock:
+            if getattr(state, "search_generation", None) != generation or not index.exists():
+                if generation or not index.exists():
+                    refresh(reader, settings.store_dir)
+                state.search_generation = generation
+    return index
+
+
+def run_search(request: Request, reader: ReadStore, settings: Settings, q: str,
+               filters: dict[str, list[str]], sort: str, offset: int,
+               limit: int) -> SearchResult:
+    return search_index(request, reader, settings).search(q, filters, sort=sort,
+                                                          offset=offset, limit=limit)
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        offset = int(json.loads(raw)["o"])
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput("invalid cursor: use next_cursor from a previous answer") from None
+    if not 0 <= offset <= 10_000_000:
+        raise InvalidInput("invalid cursor")
+    return offset
+
+
+def _item(settings: Settings, raw: dict[str, object]) -> SearchItem:
+    iri = str(raw["id"])
+    return SearchItem(id=iri, key=collection_key(settings.base_iri, iri),
+                      title=str(raw.get("title", "")), holder=str(raw.get("holder", "")),
+                      dates=str(raw.get("dates", "")), extent=str(raw.get("extent", "")),
+                      identifier=str(raw.get("identifier", "")), level=str(raw.get("level", "")))
+
+
+def jsonld_item(item: SearchItem) -> dict[str, object]:
+    out: dict[str, object] = {"@id": item.id, "@type": "Collection", "name": item.title}
+    if item.holder:
+        out["holdingArchive"] = {"@type": "ArchiveOrganization", "name": item.holder}
+    if item.dates:
+        out["temporalCoverage"] = item.dates
+    if item.identifier:
+        out["identifier"] = item.identifier
+    return out
+
+
+@router.get("/api/collections", response_model=SearchPage,
+            summary="Search collections (full text, facets, paging, exports)",
+            responses={200: {"content": {"application/ld+json": {}, "text/csv": {}}}})
+async def search(
+    request: Request,
+    reader: Annotated[ReadStore, Depends(get_reader)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    q: Annotated[str, Query(max_length=200, description="Words to find; accents and case are"
+                            " ignored; end a word with * for a prefix")] = "",
+    discipline: Annotated[Multi, Query(description="Discipline IRI(s)")] = None,
+    institution: Annotated[Multi, Query(description="Institution IRI(s)")] = None,
+    network: Annotated[Multi, Query(description="Thematic network IRI(s)")] = None,
+    subject: Annotated[Multi, Query(description="Subject IRI(s)")] = None,
+    level: Annotated[Multi, Query(description="Level of description (fonds, collection...)")
+                     ] = None,
+    century: Annotated[Multi, Query(description="Century number(s), e.g. 19")] = None,
+    language: Annotated[Multi, Query(description="Language IRI(s) (ISO 639-2)")] = None,
+    place: Annotated[Multi, Query(description="Place IRI(s)")] = None,
+    collex: Annotated[Multi, Query(description="yes: labelled CollEx; no: not labelled")] = None,
+    sort: Annotated[Literal["relevance", "title", "date"], Query(
+        description="relevance (with q), title or date")] = "relevance",
+    limit: Annotated[int, Query(ge=1, le=100, description="Results per page (max 100)")] = 20,
+    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the"
+                                        " previous page")] = None,
+    format: Annotated[Literal["json", "jsonld", "csv"], Query(
+        description="json; jsonld (schema.org); csv exports the whole result set")] = "json",
+) -> Response:
+    """Collections matching the words and filters: AND across facets, OR within a facet."""
+    request.app.state.rate_limiter.check(request)
+    assert sort in SORTS
+    filters = {k: v for k, v in {
+        "discipline": discipline, "institution": institution, "network": network,
+        "subject": subject, "level": level, "century": century, "language": language,
+        "place": place, "collex": collex}.items() if v}
+    offset = _offset(cursor)
+    if format == "csv":
+        result = await run_in_threadpool(run_search, request, reader, settings, q, filters,
+                                         sort, 0, 1_000_000)
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["iri", "title", "holder", "dates", "extent", "identifier", "level"])
+        for raw in result.items:
+            it = _item(settings, raw)
+            w.writerow([it.id, it.title, it.holder, it.dates, it.extent, it.identifier,
+                        it.level])
+        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="collections.csv"'})
+    result = await run_in_threadpool(run_search, request, reader, settings, q, filters, sort,
+                                     offset, limit)
+    items = [_item(settings, raw) for raw in result.items]
+    nxt = _cursor(offset + limit) if offset + limit < result.total else None
+    if format == "jsonld":
+        return JSONResponse({
+            "@context": "https://schema.org/", "@type": "ItemList",
+            "numberOfItems": result.total,
+            "itemListElement": [{"@type": "ListItem", "position": offset + i + 1,
+                                 "item": jsonld_item(it)} for i, it in enumerate(items)],
+        }, media_type="application/ld+json")
+    page = SearchPage(total=result.total, items=items, next_cursor=nxt, facets={
+        f: [FacetCount(value=v.value, label=v.label, count=v.count) for v in vals]
+        for f, vals in result.facets.items()})
+    return JSONResponse(page.model_dump())
+
+
+@router.get("/api/collections/{key}", response_model=CollectionDetail,
+            summary="One collection with its holder, dates, subjects, networks and relations",
+            responses={404: {"description": "No such collection"}})
+def collection(
+    key: Annotated[str, PathParam(max_length=300, description="Collection key (the end of its"
+                                  " IRI)")],
+    reader: Annotated[ReadStore, Depends(get_reader)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> CollectionDetail:
+    """Everything the graph says about the collection, in one JSON document."""
+    if not key or any(c in key for c in '<>"{}|\\^` '):
+        raise InvalidInput("not a collection key")
+    return collection_detail(reader, settings.base_iri, key)

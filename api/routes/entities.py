@@ -1,0 +1,98 @@
+"""Entity API: thematic networks (members and relations as nodes and edges), institutions,
+IdRef agents and subjects."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi import Path as PathParam
+
+from api.data import (
+    authority_detail,
+    institution_detail,
+    institution_list,
+    network_detail,
+    network_list,
+)
+from api.deps import get_reader, get_settings
+from api.models import (
+    AuthorityDetail,
+    InstitutionDetail,
+    InstitutionSummary,
+    NetworkDetail,
+    NetworkSummary,
+)
+from collex.errors import InvalidInput
+from collex.settings import Settings
+from graph.base import ReadStore
+from loaders.authority import ppn_is_valid
+
+router = APIRouter()
+Reader = Annotated[ReadStore, Depends(get_reader)]
+Config = Annotated[Settings, Depends(get_settings)]
+_NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"description": "Not in the graph"}}
+
+
+def _ppn(ppn: str) -> str:
+    if not ppn_is_valid(ppn):
+        raise InvalidInput(f"{ppn!r} is not a valid IdRef PPN")
+    return ppn.upper()
+
+
+@router.get("/api/networks", response_model=list[NetworkSummary], tags=["networks"],
+            summary="Thematic networks")
+def networks(reader: Reader, settings: Config) -> list[NetworkSummary]:
+    """Every loaded thematic network with its number of members."""
+    return network_list(reader, settings.base_iri)
+
+
+@router.get("/api/networks/{ident}", response_model=NetworkDetail, tags=["networks"],
+            summary="One network: members as nodes, relations between them as edges",
+            responses=_NOT_FOUND)
+def network(ident: Annotated[str, PathParam(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$",
+                                            description="Network identifier")],
+            reader: Reader, settings: Config) -> NetworkDetail:
+    """Members (CollEx and third-party) and the related-collection edges between them."""
+    return network_detail(reader, settings.base_iri, ident)
+
+
+@router.get("/api/institutions", response_model=list[InstitutionSummary],
+            tags=["institutions"], summary="Institutions with an ISIL")
+def institutions(reader: Reader) -> list[InstitutionSummary]:
+    """Institutions and the number of collections each holds."""
+    return institution_list(reader)
+
+
+@router.get("/api/institutions/{isil}", response_model=InstitutionDetail,
+            tags=["institutions"], summary="One institution and its collections",
+            responses=_NOT_FOUND)
+def institution(isil: Annotated[str, PathParam(max_length=20,
+                                               pattern=r"^[A-Z]{2}-[A-Za-z0-9:/\-]{1,12}$",
+                                               description="ISIL, e.g. FR-751052116")],
+                reader: Reader, settings: Config) -> InstitutionDetail:
+    """Name, place, web site and holdings."""
+    if not re.match(r"^[A-Za-z0-9:\-]+$", isil):
+        raise InvalidInput("not an ISIL")
+    return institution_detail(reader, settings.base_iri, isil)
+
+
+@router.get("/api/agents/{ppn}", response_model=AuthorityDetail, tags=["authorities"],
+            summary="A person, body or family from IdRef, and its collections",
+            responses=_NOT_FOUND)
+def agent(ppn: Annotated[str, PathParam(min_length=9, max_length=9,
+                                        description="IdRef PPN")],
+          reader: Reader) -> AuthorityDetail:
+    """Labels, dates, equivalences and the collections by or about it."""
+    return authority_detail(reader, _ppn(ppn))
+
+
+@router.get("/api/subjects/{ppn}", response_model=AuthorityDetail, tags=["authorities"],
+            summary="A RAMEAU subject from IdRef, its hierarchy and its collections",
+            responses=_NOT_FOUND)
+def subject(ppn: Annotated[str, PathParam(min_length=9, max_length=9,
+                                          description="IdRef PPN")],
+            reader: Reader) -> AuthorityDetail:
+    """Labels, broader and narrower subjects, collections about it or a narrower subject."""
+    return authority_detail(reader, _ppn(ppn))

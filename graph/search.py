@@ -1,0 +1,310 @@
+"""Full-text search and facets over collections: an embedded SQLite FTS5 index beside the store.
+
+``SearchIndex`` is the interface (a server engine such as OpenSearch or Meilisearch can take
+over at larger scale); ``SqliteSearchIndex`` implements it in one file next to the store
+(``{COLLEX_STORE_DIR}.search.sqlite``). Documents are built from the store by SPARQL
+(:func:`collect_documents`) and the index is rebuilt after every load, atomically (a new file
+renamed over the old one).
+
+Text is folded French-style: case and accents are ignored (``ecole`` finds ``École``), via
+FTS5's ``unicode61`` tokenizer with ``remove_diacritics 2``; prefixes work (``manus*``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from graph.base import ReadStore
+
+FACETS = ("discipline", "institution", "network", "subject", "level", "century", "language",
+          "place", "collex")
+SORTS = ("relevance", "title", "date")
+
+
+@dataclass
+class Document:
+    """One collection as the search engine sees it."""
+
+    id: str  # the collection IRI
+    title: str
+    text: dict[str, str]  # field -> text: description, subjects, agents, places
+    facets: dict[str, list[tuple[str, str]]]  # facet -> [(value, label)]
+    start: int | None = None  # first year, for sorting by date
+    summary: dict[str, object] = field(default_factory=dict)  # what a result list shows
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    total: int
+    items: list[dict[str, object]]
+    facets: dict[str, list[FacetValue]]
+
+
+class SearchIndex(Protocol):
+    def rebuild(self, documents: Iterable[Document]) -> int:
+        """Replace the whole index; returns the number of documents."""
+        ...
+
+    def search(self, text: str, filters: Mapping[str, Sequence[str]], *, sort: str = "relevance",
+               offset: int = 0, limit: int = 20, facet_limit: int = 20) -> SearchResult:
+        """Matching documents (AND across facets, OR within one) and facet counts."""
+        ...
+
+
+def fts_query(text: str) -> str | None:
+    """A safe FTS5 query from user text: words ANDed, quotes and operators neutralised,
+    a trailing ``*`` kept for prefixes.
+
+    >>> fts_query('École "normale"  sup*'), fts_query("  "), fts_query("OR AND")
+    ('"École" "normale" "sup"*', None, '"OR" "AND"')
+    """
+    words = re.findall(r"[\w'-]+\*?", text, flags=re.UNICODE)
+    parts = []
+    for w in words[:32]:
+        prefix = w.endswith("*")
+        core = w.rstrip("*").replace('"', "")
+        if core:
+            parts.append(f'"{core}"' + ("*" if prefix else ""))
+    return " ".join(parts) or None
+
+
+class SqliteSearchIndex:
+    """SQLite FTS5 implementation; readers open the file per call (thread-safe)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        return con
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def rebuild(self, documents: Iterable[Document]) -> int:
+        tmp = self.path.with_name(self.path.name + ".part")
+        tmp.unlink(missing_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(tmp)
+        con.executescript("""
+            CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, title TEXT,
+                               title_key TEXT, start INTEGER, summary TEXT);
+            CREATE VIRTUAL TABLE text USING fts5(title, description, subjects, agents, places,
+                tokenize = 'unicode61 remove_diacritics 2', content = '');
+            CREATE TABLE facets (rowid INTEGER, facet TEXT, value TEXT, label TEXT);
+        """)
+        n = 0
+        for n, doc in enumerate(documents, start=1):
+            con.execute("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)",
+                        (n, doc.id, doc.title, _fold(doc.title), doc.start,
+                         json.dumps(doc.summary, ensure_ascii=False)))
+            con.execute("INSERT INTO text (rowid, title, description, subjects, agents, places)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (n, doc.title, doc.text.get("description", ""),
+                         doc.text.get("subjects", ""), doc.text.get("agents", ""),
+                         doc.text.get("places", "")))
+            con.executemany("INSERT INTO facets VALUES (?, ?, ?, ?)",
+                            [(n, f, v, label) for f, values in doc.facets.items()
+                             for v, label in values])
+        con.executescript("CREATE INDEX facets_fv ON facets (facet, value, rowid);"
+                          "CREATE INDEX facets_row ON facets (rowid);")
+        con.commit()
+        con.close()
+        with self._lock:
+            os.replace(tmp, self.path)
+        return n
+
+    def search(self, text: str, filters: Mapping[str, Sequence[str]], *, sort: str = "relevance",
+               offset: int = 0, limit: int = 20, facet_limit: int = 20) -> SearchResult:
+        if not self.path.exists():
+            return SearchResult(0, [], {f: [] for f in FACETS})
+        con = self._connect()
+        try:
+            where, params = [], []
+            match = fts_query(text)
+            if match:
+                where.append("d.rowid IN (SELECT rowid FROM text WHERE text MATCH ?)")
+                params.append(match)
+            for facet, values in filters.items():
+                values = [v for v in values if v]
+                if facet in FACETS and values:
+                    where.append("d.rowid IN (SELECT rowid FROM facets WHERE facet = ? AND value"
+                                 f" IN ({','.join('?' * len(values))}))")
+                    params += [facet, *values]
+            clause = " WHERE " + " AND ".join(where) if where else ""
+            # Every SQL text below is built from constants; user values go in parameters.
+            total = con.execute(f"SELECT COUNT(*) FROM docs d{clause}",
+                                params).fetchone()[0]
+            if sort == "relevance" and match:
+                order = ("ORDER BY (SELECT bm25(text, 10.0, 2.0, 4.0, 3.0, 2.0) FROM text WHERE"
+                         " text MATCH ? AND text.rowid = d.rowid), d.title_key")
+                order_params = [match]
+            elif sort == "date":
+                order, order_params = "ORDER BY d.start IS NULL, d.start, d.title_key", []
+            else:
+                order, order_params = "ORDER BY d.title_key, d.id", []
+            rows = con.execute(
+                f"SELECT d.id, d.title, d.summary FROM docs d{clause} {order}"
+                " LIMIT ? OFFSET ?",
+                [*params, *order_params, limit, offset]).fetchall()
+            items = [{"id": r[0], "title": r[1], **json.loads(r[2])} for r in rows]
+            facets: dict[str, list[FacetValue]] = {}
+            for facet in FACETS:
+                counts = con.execute(
+                    "SELECT f.value, MIN(f.label), COUNT(DISTINCT f.rowid) AS n FROM facets f"
+                    f" JOIN docs d ON d.rowid = f.rowid{clause}"
+                    f"{' AND' if clause else ' WHERE'} f.facet = ?"
+                    " GROUP BY f.value ORDER BY n DESC, MIN(f.label) LIMIT ?",
+                    [*params, facet, facet_limit]).fetchall()
+                facets[facet] = [FacetValue(v, label, n) for v, label, n in counts]
+            return SearchResult(total, items, facets)
+        finally:
+            con.close()
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def index_path(store_dir: Path) -> Path:
+    return store_dir.with_name(store_dir.name + ".search.sqlite")
+
+
+LANGUAGES = {
+    "fre": "français", "eng": "anglais", "ger": "allemand", "ita": "italien", "spa": "espagnol",
+    "lat": "latin", "grc": "grec ancien", "gre": "grec moderne", "ara": "arabe",
+    "per": "persan", "ota": "turc ottoman", "tur": "turc", "heb": "hébreu", "rus": "russe",
+    "por": "portugais", "dut": "néerlandais", "chi": "chinois", "jpn": "japonais",
+    "oci": "occitan", "bre": "breton", "syr": "syriaque", "cop": "copte", "arm": "arménien",
+}
+
+
+def refresh(reader: ReadStore, store_dir: Path) -> int:
+    """Rebuild the search index of the store from its current content."""
+    return SqliteSearchIndex(index_path(store_dir)).rebuild(collect_documents(reader))
+
+
+def _v(row: Mapping[str, object], key: str) -> str:
+    return str(getattr(row.get(key), "value", "") or "")
+
+
+_Q = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX dcmitype: <http://purl.org/dc/dcmitype/>
+PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX collex: <https://w3id.org/collex/def#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+"""
+
+
+def collect_documents(reader: ReadStore) -> list[Document]:
+    """One document per loaded collection, with its searchable text and facet values."""
+    docs: dict[str, Document] = {}
+    for r in reader.select(_Q + """
+        SELECT ?c (SAMPLE(?t) AS ?title) (SAMPLE(?lvl) AS ?level) (SAMPLE(?ext) AS ?extent)
+               (SAMPLE(?ident) AS ?identifier) WHERE {
+          ?c a dcmitype:Collection . OPTIONAL { ?c dcterms:title ?t }
+          OPTIONAL { ?c collex:descriptionLevel ?lvl } OPTIONAL { ?c dcterms:extent ?ext }
+          OPTIONAL { ?c dcterms:identifier ?ident } } GROUP BY ?c"""):
+        c = _v(r, "c")
+        docs[c] = Document(c, _v(r, "title") or c, {}, defaultdict(list),
+                           summary={"identifier": _v(r, "identifier"),
+                                    "extent": _v(r, "extent"), "level": _v(r, "level")})
+        if _v(r, "level"):
+            docs[c].facets["level"].append((_v(r, "level"), _v(r, "level")))
+    texts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+
+    def add_text(c: str, field_name: str, value: str) -> None:
+        if c in docs and value:
+            texts[c][field_name].append(value)
+
+    for r in reader.select(_Q + """
+        SELECT ?c ?d WHERE { ?c a dcmitype:Collection .
+          { ?c dcterms:description ?d } UNION { ?c dcterms:abstract ?d } UNION
+          { ?c rico:history ?d } }"""):
+        add_text(_v(r, "c"), "description", _v(r, "d"))
+    # Subjects: own labels, IdRef variants, and the labels of broader RAMEAU subjects (so a
+    # search for a broad subject finds collections about narrower ones).
+    for r in reader.select(_Q + """
+        SELECT ?c ?s ?label ?kind WHERE { ?c a dcmitype:Collection ; ?p ?s .
+          VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
+                      rico:hasOrganicProvenance }
+          OPTIONAL { ?s a ?kind }
+          { ?s skos:prefLabel|skos:altLabel|rdfs:label|foaf:name ?label } UNION
+          { ?s (skos:broader|^skos:narrower)+ ?b . ?b skos:prefLabel|skos:altLabel ?label } }"""):
+        c, kind = _v(r, "c"), _v(r, "kind")
+        field_name = ("agents" if kind.endswith(("Person", "Organization", "Family", "Agent"))
+                      else "places" if kind.endswith("Location") else "subjects")
+        add_text(c, field_name, _v(r, "label"))
+    facet_queries = {
+        "subject": "?c dcterms:subject ?v . ?v a skos:Concept . "
+                   "OPTIONAL { ?v skos:prefLabel|rdfs:label ?l }",
+        "place": "?c dcterms:spatial ?v . OPTIONAL { ?v skos:prefLabel|rdfs:label ?l }",
+        "language": "?c dcterms:language ?v .",
+        "institution": "?c rico:hasOrHadHolder ?v . OPTIONAL { ?v foaf:name ?l }",
+        "discipline": "?c collex:discipline ?v . OPTIONAL { ?v skos:prefLabel ?l "
+                      'FILTER(LANG(?l) = "fr") }',
+        "network": "?n collex:hasMember ?c ; a collex:ThematicNetwork . BIND(?n AS ?v) "
+                   "OPTIONAL { ?n foaf:name ?l }",
+    }
+    for facet, pattern in facet_queries.items():
+        for r in reader.select(_Q + f"SELECT DISTINCT ?c ?v ?l WHERE {{ ?c a "
+                               f"dcmitype:Collection . {pattern} }}"):
+            c = _v(r, "c")
+            if c in docs:
+                value = _v(r, "v")
+                label = _v(r, "l") or value.rsplit("/", 1)[-1]
+                if facet == "language":
+                    label = LANGUAGES.get(label, label)
+                if (value, label) not in docs[c].facets[facet] and all(
+                        v != value for v, _ in docs[c].facets[facet]):
+                    docs[c].facets[facet].append((value, label))
+    for r in reader.select(_Q + """
+        SELECT ?c (MIN(?s) AS ?start) (MAX(?e) AS ?end) (SAMPLE(?lab) AS ?label) WHERE {
+          ?c a dcmitype:Collection ; dcterms:temporal ?p .
+          OPTIONAL { ?p collex:startYear ?s } OPTIONAL { ?p collex:endYear ?e }
+          OPTIONAL { ?p rdfs:label ?lab } } GROUP BY ?c"""):
+        c = _v(r, "c")
+        if c not in docs:
+            continue
+        docs[c].summary["dates"] = _v(r, "label")
+        if _v(r, "start") and _v(r, "end"):
+            start, end = int(_v(r, "start")), int(_v(r, "end"))
+            docs[c].start = start
+            for century in range(start // 100, min(end // 100, start // 100 + 30) + 1):
+                label = f"{century + 1}e siècle"
+                docs[c].facets["century"].append((str(century + 1), label))
+    for r in reader.select(_Q + "SELECT DISTINCT ?c WHERE { ?c a dcmitype:Collection ;"
+                                " collex:hasLabel ?l }"):
+        if _v(r, "c") in docs:
+            docs[_v(r, "c")].facets["collex"].append(("yes", "Labellisée CollEx"))
+    for c, doc in docs.items():
+        doc.text = {k: " | ".join(dict.fromkeys(v)) for k, v in texts[c].items()}
+        if not doc.facets["collex"]:
+            doc.facets["collex"].append(("no", "Non labellisée"))
+        holders = doc.facets.get("institution", [])
+        doc.summary["holder"] = holders[0][1] if holders else ""
+        doc.facets = dict(doc.facets)
+    return [docs[c] for c in sorted(docs)]
