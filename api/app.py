@@ -17,6 +17,7 @@ from api.routes import (
     collections,
     entities,
     graph_store,
+    pages,
     query_page,
     resources,
     sparql,
@@ -80,5 +81,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(query_page.router)
     app.include_router(collections.router)
     app.include_router(entities.router)
+    app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=query_page.STATIC), name="static")
     return app

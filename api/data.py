@@ -149,8 +149,9 @@ def network_detail(reader: ReadStore, base: str, ident: str) -> NetworkDetail:
     return NetworkDetail(id=ident, iri=iri, name=_v(head[0], "name") or ident,
                          description=_v(head[0], "d"), members=len(nodes),
                          coordinator=coordinator[0] if coordinator else None,
-                         disciplines=[Ref(iri=d.iri, label=d.label) for d in _refs(
-                             reader, iri, "collex:discipline")],
+                         disciplines=[_ref(_v(r, "d"), _v(r, "l")) for r in reader.select(
+                             P + f"SELECT ?d ?l WHERE {{ <{iri}> collex:discipline ?d . OPTIONAL"
+                             ' { ?d skos:prefLabel ?l FILTER(LANG(?l) = "fr") } } ORDER BY ?l')],
                          nodes=list(nodes.values()), edges=edges)
 
 

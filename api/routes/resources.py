@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from api.conneg import negotiate
 from api.deps import get_reader, get_settings
 from api.pages import templates
+from api.routes import pages
 from collex.errors import InvalidInput, NotAcceptable, NotFound
 from collex.settings import Settings
 from graph.base import QueryRequest, ReadStore
@@ -57,6 +58,14 @@ def resource(
     if fmt is None:
         raise NotAcceptable("accept text/html or one of " + ", ".join(
             m for m, k in _OFFERS if k != "html"))
+    if fmt == "html":
+        kind, _, key = path.partition("/")
+        if kind == "collection" and key and "/" not in key:
+            return pages.render_collection_page(request, reader, settings, key)
+        if kind == "network" and key and "/" not in key:
+            return pages.render_network(request, reader, settings, key)
+        if kind == "institution" and key and "/" not in key:
+            return pages.render_institution(request, reader, settings, key)
     rows = reader.select(f"SELECT ?s ?p ?o WHERE {{ {_about(iri)} }} ORDER BY ?s ?p ?o")
     if not rows:
         raise NotFound(f"no resource {iri}")

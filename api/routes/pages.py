@@ -1,0 +1,222 @@
+"""Pages for people, server-rendered, French first, with schema.org JSON-LD embedded."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.data import (
+    authority_detail,
+    collection_detail,
+    institution_detail,
+    institution_list,
+    network_detail,
+    network_list,
+)
+from api.deps import get_reader, get_settings
+from api.models import CollectionDetail, Ref
+from api.pages import templates
+from api.routes.collections import _item, jsonld_item, run_search
+from collex.errors import InvalidInput
+from collex.settings import Settings
+from graph.base import ReadStore
+from graph.search import FACETS
+from loaders.authority import ppn_is_valid
+
+router = APIRouter(tags=["pages"])
+Reader = Annotated[ReadStore, Depends(get_reader)]
+Config = Annotated[Settings, Depends(get_settings)]
+FACET_NAMES = {
+    "discipline": "Discipline", "institution": "Établissement", "network": "Réseau",
+    "subject": "Sujet", "level": "Niveau", "century": "Siècle", "language": "Langue",
+    "place": "Lieu", "collex": "Label CollEx",
+}
+
+
+def ref_link(ref: Ref, kind: str = "subjects") -> str:
+    if ref.idref:
+        return f"/{kind}/{ref.iri.rstrip('/').split('/')[-2]}"
+    return ref.iri
+
+
+@router.get("/search", response_class=HTMLResponse, summary="Search page")
+async def search_page(
+    request: Request, reader: Reader, settings: Config,
+    q: Annotated[str, Query(max_length=200, description="Words")] = "",
+    sort: Annotated[str, Query(pattern="^(relevance|title|date)$",
+                               description="relevance, title or date")] = "relevance",
+    page: Annotated[int, Query(ge=1, le=1000, description="Page number")] = 1,
+) -> HTMLResponse:
+    """Search with facets; facet links add or remove a filter."""
+    params = request.query_params
+    filters = {f: params.getlist(f)[:20] for f in FACETS if params.getlist(f)}
+    size = 20
+    result = await run_in_threadpool(run_search, request, reader, settings, q, filters, sort,
+                                     (page - 1) * size, size)
+    items = [_item(settings, raw) for raw in result.items]
+
+    def url(sort_by: str | None = None, toggle: tuple[str, str] | None = None,
+            page_no: int | None = None) -> str:
+        base: list[tuple[str, str]] = [("q", q)] if q else []
+        state = {k: list(v) for k, v in filters.items()}
+        if toggle is not None:
+            facet, value = toggle
+            values = state.setdefault(facet, [])
+            state[facet] = [v for v in values if v != value] if value in values else [
+                *values, value]
+        pairs = base + [(f, v) for f, vs in state.items() for v in vs]
+        if (sort_by or sort) != "relevance":
+            pairs.append(("sort", sort_by or sort))
+        if page_no is not None:
+            pairs.append(("page", str(page_no)))
+        return "/search?" + urlencode(pairs)
+
+    export = "/api/collections?" + urlencode(
+        ([("q", q)] if q else []) + [(f, v) for f, vs in filters.items() for v in vs]
+        + [("format", "csv")])
+    jsonld = {"@context": "https://schema.org/", "@type": "SearchResultsPage",
+              "mainEntity": {"@type": "ItemList", "numberOfItems": result.total,
+                             "itemListElement": [jsonld_item(i) for i in items]}}
+    return templates.TemplateResponse(request, "search.html", {
+        "q": q, "filters": filters, "sort": sort, "facet_names": FACET_NAMES,
+        "toggle": lambda f, v: url(toggle=(f, v)), "sort_url": lambda s: url(sort_by=s),
+        "next_url": url(page_no=page + 1) if page * size < result.total else None,
+        "export_url": export, "jsonld": jsonld,
+        "page": SimpleNamespace(total=result.total, items=items, facets=result.facets)})
+
+
+def collection_jsonld(c: CollectionDetail) -> dict[str, object]:
+    out: dict[str, object] = {
+        "@context": "https://schema.org/", "@type": ["Collection", "ArchiveComponent"],
+        "@id": c.id, "name": c.title, "identifier": c.identifiers,
+        "about": [{"@id": s.iri, "name": s.label} for s in c.subjects],
+        "creator": [{"@id": s.iri, "name": s.label} for s in c.creators],
+        "spatialCoverage": [{"@id": s.iri, "name": s.label} for s in c.places],
+        "isPartOf": [{"@id": n.iri, "name": n.label} for n in c.networks],
+    }
+    if c.holder:
+        out["holdingArchive"] = {"@id": c.holder.iri, "@type": "ArchiveOrganization",
+                                 "name": c.holder.label}
+    if c.periods:
+        out["temporalCoverage"] = "; ".join(
+            f"{p.start}/{p.end}" if p.start else p.label for p in c.periods)
+    if c.description:
+        out["description"] = c.description[0]
+    if c.extent:
+        out["materialExtent"] = c.extent
+    return out
+
+
+def render_collection(request: Request, c: CollectionDetail) -> HTMLResponse:
+    return templates.TemplateResponse(request, "collection.html", {
+        "c": c, "jsonld": collection_jsonld(c),
+        "link": lambda r: ref_link(r, "subjects")}, headers={"Vary": "Accept"})
+
+
+def render_network(request: Request, reader: ReadStore, settings: Settings,
+                   ident: str) -> HTMLResponse:
+    n = network_detail(reader, settings.base_iri, ident)
+    jsonld = {"@context": "https://schema.org/", "@type": "Collection", "@id": n.iri,
+              "name": n.name, "description": n.description,
+              "hasPart": [{"@id": m.id, "name": m.label} for m in n.nodes]}
+    return templates.TemplateResponse(request, "network.html", {
+        "n": n, "titles": {m.id: m.label for m in n.nodes}, "jsonld": jsonld},
+        headers={"Vary": "Accept"})
+
+
+def render_institution(request: Request, reader: ReadStore, settings: Settings,
+                       isil: str) -> HTMLResponse:
+    i = institution_detail(reader, settings.base_iri, isil)
+    fields = [("ISIL", i.isil)] + ([("Ville / city", i.city)] if i.city else []) + (
+        [("Site / website", i.website)] if i.website else [])
+    jsonld: dict[str, object] = {"@context": "https://schema.org/",
+                                 "@type": ["Library", "ArchiveOrganization"],
+              "@id": i.iri, "name": i.name, "identifier": i.isil, "url": i.website,
+              "address": {"@type": "PostalAddress", "addressLocality": i.city}}
+    if i.latitude is not None:
+        jsonld["geo"] = {"@type": "GeoCoordinates", "latitude": i.latitude,
+                         "longitude": i.longitude}
+    return templates.TemplateResponse(request, "list.html", {
+        "heading": i.name, "intro": "Établissement / institution", "fields": fields,
+        "sections": [(f"Collections ({i.collections})",
+                      [(h.label, h.iri, "") for h in i.holdings])],
+        "jsonld": jsonld}, headers={"Vary": "Accept"})
+
+
+@router.get("/networks", response_class=HTMLResponse, summary="Thematic networks page")
+def networks_page(request: Request, reader: Reader, settings: Config) -> HTMLResponse:
+    """All networks."""
+    nets = network_list(reader, settings.base_iri)
+    return templates.TemplateResponse(request, "list.html", {
+        "heading": "Réseaux thématiques", "intro": "Thematic networks",
+        "sections": [("", [(n.name, n.iri, f"{n.members} membres") for n in nets])],
+        "jsonld": {"@context": "https://schema.org/", "@type": "ItemList", "itemListElement":
+                   [{"@type": "ListItem", "position": k + 1, "item": {"@id": n.iri,
+                                                                      "name": n.name}}
+                    for k, n in enumerate(nets)]}})
+
+
+@router.get("/institutions", response_class=HTMLResponse, summary="Institutions page")
+def institutions_page(request: Request, reader: Reader) -> HTMLResponse:
+    """All institutions."""
+    insts = institution_list(reader)
+    return templates.TemplateResponse(request, "list.html", {
+        "heading": "Établissements", "intro": "Institutions",
+        "sections": [("", [(i.name, i.iri, f"{i.city} · {i.collections} collections")
+                           for i in insts])],
+        "jsonld": {"@context": "https://schema.org/", "@type": "ItemList", "itemListElement":
+                   [{"@type": "ListItem", "position": k + 1, "item": {"@id": i.iri,
+                                                                      "name": i.name}}
+                    for k, i in enumerate(insts)]}})
+
+
+def _authority_page(request: Request, reader: ReadStore, ppn: str, kind: str) -> HTMLResponse:
+    if not ppn_is_valid(ppn):
+        raise InvalidInput(f"{ppn!r} is not a valid IdRef PPN")
+    a = authority_detail(reader, ppn.upper())
+    fields = [("IdRef", a.iri)] + ([("Type", a.kind)] if a.kind else []) + (
+        [("Dates", " ; ".join(a.dates))] if a.dates else []) + (
+        [("Note", a.note)] if a.note else []) + (
+        [("Formes rejetées / variants", " ; ".join(a.variants))] if a.variants else [])
+    schema_type = "Person" if a.kind == "person" else (
+        "Organization" if a.kind in ("corporate body", "family") else "DefinedTerm")
+    sections = [("Collections", [(c.label, c.iri, "") for c in a.collections])]
+    if a.broader or a.narrower:
+        sections += [("Termes génériques / broader", [(b.label, ref_link(b), "")
+                                                       for b in a.broader]),
+                     ("Termes spécifiques / narrower", [(b.label, ref_link(b), "")
+                                                        for b in a.narrower])]
+    if a.same_as:
+        sections.append(("Équivalences / same as", [(s, s, "") for s in a.same_as]))
+    return templates.TemplateResponse(request, "list.html", {
+        "heading": a.label, "intro": f"Autorité IdRef / IdRef authority ({kind})",
+        "fields": fields, "sections": sections,
+        "jsonld": {"@context": "https://schema.org/", "@type": schema_type, "@id": a.iri,
+                   "name": a.label, "alternateName": a.variants, "sameAs": a.same_as}})
+
+
+@router.get("/subjects/{ppn}", response_class=HTMLResponse, summary="Subject page")
+def subject_page(request: Request, reader: Reader,
+                 ppn: Annotated[str, PathParam(min_length=9, max_length=9,
+                                               description="IdRef PPN")]) -> HTMLResponse:
+    """A RAMEAU subject, its hierarchy, the collections about it."""
+    return _authority_page(request, reader, ppn, "sujet")
+
+
+@router.get("/agents/{ppn}", response_class=HTMLResponse, summary="Person or body page")
+def agent_page(request: Request, reader: Reader,
+               ppn: Annotated[str, PathParam(min_length=9, max_length=9,
+                                             description="IdRef PPN")]) -> HTMLResponse:
+    """A person or body from IdRef and its collections."""
+    return _authority_page(request, reader, ppn, "personne ou collectivité")
+
+
+def render_collection_page(request: Request, reader: ReadStore, settings: Settings,
+                           key: str) -> HTMLResponse:
+    return render_collection(request, collection_detail(reader, settings.base_iri, key))
