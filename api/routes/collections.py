@@ -94,9 +94,10 @@ async def search(
     settings: Annotated[Settings, Depends(get_settings)],
     q: Annotated[str, Query(max_length=200, description="Words to find; accents and case are"
                             " ignored; end a word with * for a prefix")] = "",
-    discipline: Annotated[Multi, Query(description="Discipline IRI(s)")] = None,
-    institution: Annotated[Multi, Query(description="Institution IRI(s)")] = None,
-    network: Annotated[Multi, Query(description="Thematic network IRI(s)")] = None,
+    discipline: Annotated[Multi, Query(description="Discipline IRI(s) or code(s)")] = None,
+    institution: Annotated[Multi, Query(description="Institution IRI(s) or ISIL(s)")] = None,
+    network: Annotated[Multi, Query(description="Thematic network IRI(s) or identifier(s)")
+                       ] = None,
     subject: Annotated[Multi, Query(description="Subject IRI(s)")] = None,
     level: Annotated[Multi, Query(description="Level of description (fonds, collection...)")
                      ] = None,
@@ -115,6 +116,13 @@ async def search(
     """Collections matching the words and filters: AND across facets, OR within a facet."""
     request.app.state.rate_limiter.check(request)
     assert sort in SORTS
+    base = settings.base_iri
+    short = {"network": f"{base}id/network/", "institution": f"{base}id/institution/",
+             "discipline": "https://w3id.org/collex/disciplines/"}
+    for name, values in (("network", network), ("institution", institution),
+                         ("discipline", discipline)):
+        if values:  # short forms: network id, ISIL, discipline code
+            values[:] = [v if v.startswith("http") else short[name] + v for v in values]
     filters = {k: v for k, v in {
         "discipline": discipline, "institution": institution, "network": network,
         "subject": subject, "level": level, "century": century, "language": language,

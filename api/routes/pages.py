@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.data import (
@@ -23,6 +23,7 @@ from api.deps import get_reader, get_settings
 from api.models import CollectionDetail, Ref
 from api.pages import templates
 from api.routes.collections import _item, jsonld_item, run_search
+from api.routes.query_page import STATIC
 from collex.errors import InvalidInput
 from collex.settings import Settings
 from graph.base import ReadStore
@@ -215,6 +216,21 @@ def agent_page(request: Request, reader: Reader,
                                              description="IdRef PPN")]) -> HTMLResponse:
     """A person or body from IdRef and its collections."""
     return _authority_page(request, reader, ppn, "personne ou collectivité")
+
+
+@router.get("/widget/example", response_class=HTMLResponse, summary="How to embed the widget")
+def widget_example(request: Request) -> HTMLResponse:
+    """The documented example page of the embeddable search widget."""
+    server = str(request.base_url).rstrip("/")
+    return templates.TemplateResponse(request, "widget_example.html", {"server": server})
+
+
+@router.get("/widget.js", summary="The embeddable search widget (a web component)",
+            response_class=FileResponse)
+def widget_script() -> FileResponse:
+    """``<collex-search>``: one script tag, usable from any origin."""
+    return FileResponse(STATIC / "widget.js", media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=3600"})
 
 
 def render_collection_page(request: Request, reader: ReadStore, settings: Settings,
