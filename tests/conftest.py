@@ -153,3 +153,22 @@ def serve(tmp_path: Path, backend: str,
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `collex serve` on the loaded sample for a whole test module (read-only tests)."""
+    tmp = tmp_path_factory.mktemp("served")
+    env = {**os.environ, "COLLEX_STORE_DIR": str(tmp / "store"), "COLLEX_RATE_LIMIT": "1000",
+           "COLLEX_RATE_BURST": "1000"}
+    subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=env, check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(url + "/healthz")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

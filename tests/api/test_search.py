@@ -1,0 +1,138 @@
+"""Search API: accent-insensitive full text, facets equal to SPARQL counts, paging, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+
+import httpx
+import pytest
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def _sparql(base: str, query: str) -> list[dict[str, dict[str, str]]]:
+    r = httpx.post(base + "/sparql", data={"query": query},
+                   headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    return list(r.json()["results"]["bindings"])
+
+
+def test_ecole_finds_ecole(sample_server: str) -> None:
+    r = httpx.get(sample_server + "/api/collections", params={"q": "ecole", "limit": 100})
+    assert r.status_code == 200
+    found = {i["id"] for i in r.json()["items"]}
+    with_title = {b["c"]["value"] for b in _sparql(sample_server, """
+        SELECT ?c WHERE { ?c a <http://purl.org/dc/dcmitype/Collection> ;
+          <http://purl.org/dc/terms/title> ?t FILTER(CONTAINS(?t, "École")) }""")}
+    assert with_title and with_title <= found
+    anywhere = {b["c"]["value"] for b in _sparql(sample_server, """
+        SELECT DISTINCT ?c WHERE { ?c a <http://purl.org/dc/dcmitype/Collection> ; ?p ?t .
+          FILTER(isLiteral(?t) && CONTAINS(LCASE(STR(?t)), "école")) }""")}
+    assert anywhere <= found
+    assert r.json()["total"] == len(found)
+    upper = httpx.get(sample_server + "/api/collections", params={"q": "ÉCOLE"}).json()
+    assert upper["total"] == r.json()["total"]
+
+
+@pytest.mark.parametrize(("facet", "pattern"), [
+    ("institution", "?c <https://www.ica.org/standards/RiC/ontology#hasOrHadHolder> ?v"),
+    ("discipline", "?c <https://w3id.org/collex/def#discipline> ?v"),
+    ("network", "?v <https://w3id.org/collex/def#hasMember> ?c ."
+                " ?v a <https://w3id.org/collex/def#ThematicNetwork>"),
+    ("language", "?c <http://purl.org/dc/terms/language> ?v"),
+    ("subject", "?c <http://purl.org/dc/terms/subject> ?v ."
+                " ?v a <http://www.w3.org/2004/02/skos/core#Concept>"),
+])
+def test_facet_counts_equal_sparql_counts(sample_server: str, facet: str, pattern: str) -> None:
+    page = httpx.get(sample_server + "/api/collections", params={"limit": 1}).json()
+    facets = {v["value"]: v["count"] for v in page["facets"][facet]}
+    rows = _sparql(sample_server, f"""
+        SELECT ?v (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+          ?c a <http://purl.org/dc/dcmitype/Collection> . {pattern} }}
+        GROUP BY ?v ORDER BY DESC(?n) ?v""")
+    expected = {b["v"]["value"]: int(b["n"]["value"]) for b in rows}
+    # the facet lists the 20 most frequent values
+    for value, count in facets.items():
+        assert expected[value] == count, (facet, value)
+    assert len(facets) == min(20, len(expected))
+
+
+def test_filtered_facets_match_sparql(sample_server: str) -> None:
+    inst = "http://127.0.0.1:8000/id/institution/FR-751132101"
+    page = httpx.get(sample_server + "/api/collections",
+                     params={"institution": inst, "q": "manuscrits"}).json()
+    rows = _sparql(sample_server, f"""
+        SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c a <http://purl.org/dc/dcmitype/Collection>;
+          <https://www.ica.org/standards/RiC/ontology#hasOrHadHolder> <{inst}> ;
+          <http://purl.org/dc/terms/title> ?t FILTER(CONTAINS(LCASE(?t), "manuscrits")) }}""")
+    assert page["total"] >= int(rows[0]["n"]["value"]) > 0
+    assert {v["value"] for v in page["facets"]["institution"]} == {inst}
+    short = httpx.get(sample_server + "/api/collections",
+                      params={"institution": "FR-751132101", "q": "manuscrits"}).json()
+    assert short["total"] == page["total"]
+
+
+def test_paging_cursor_sort_and_cap(sample_server: str) -> None:
+    seen: list[str] = []
+    params: dict[str, str | int] = {"limit": 5, "sort": "title"}
+    while True:
+        page = httpx.get(sample_server + "/api/collections", params=params).json()
+        seen += [i["id"] for i in page["items"]]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert len(seen) == len(set(seen)) == 21
+    titles = [i["title"] for i in httpx.get(sample_server + "/api/collections",
+                                            params={"sort": "title", "limit": 100}).json()["items"]]
+    assert [_fold(t) for t in titles] == sorted(_fold(t) for t in titles)
+    assert httpx.get(sample_server + "/api/collections", params={"limit": 101}).status_code == 422
+    assert httpx.get(sample_server + "/api/collections", params={"cursor": "!!"}).status_code == 400
+
+
+def test_csv_and_jsonld_exports(sample_server: str) -> None:
+    r = httpx.get(sample_server + "/api/collections", params={"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == 21 and rows[0]["iri"].startswith("http://127.0.0.1:8000/id/collection/")
+    ld = httpx.get(sample_server + "/api/collections", params={"format": "jsonld", "q": "ecole"})
+    assert ld.headers["content-type"].startswith("application/ld+json")
+    assert ld.json()["@type"] == "ItemList" and ld.json()["itemListElement"][0]["item"]["name"]
+
+
+def test_entity_api(sample_server: str) -> None:
+    net = httpx.get(sample_server + "/api/networks/mondes-orientaux").json()
+    assert net["members"] == 5 and len(net["nodes"]) == 5
+    assert {n["role"] for n in net["nodes"]} == {"collex", "third-party"}
+    assert all(e["source"] in {n["id"] for n in net["nodes"]} for e in net["edges"])
+    assert any(n["external"] for n in net["nodes"])
+    coll = httpx.get(sample_server + "/api/collections/calames-751052116-0001").json()
+    assert coll["holder"]["label"] == "Bibliothèque de l'École nationale des chartes"
+    assert any(s["idref"] for s in coll["creators"])
+    assert coll["related"] and coll["related"][0]["why"]
+    inst = httpx.get(sample_server + "/api/institutions/FR-751052116").json()
+    assert inst["collections"] == 3 and inst["latitude"] == pytest.approx(48.8487)
+    subj = httpx.get(sample_server + "/api/subjects/027732428").json()
+    assert subj["label"] == "Géopolitique" and len(subj["collections"]) >= 5
+    assert httpx.get(sample_server + "/api/agents/027058352").json()["variants"]
+    assert httpx.get(sample_server + "/api/agents/027058351").status_code == 400
+    assert httpx.get(sample_server + "/api/networks/none").status_code == 404
+
+
+def test_pages_embed_schema_org(sample_server: str) -> None:
+    import json
+    import re
+
+    for path in ("/search?q=ecole", "/id/collection/calames-751052116-0001",
+                 "/id/network/mondes-orientaux", "/id/institution/FR-751052116",
+                 "/subjects/027732428", "/agents/027058352", "/networks", "/institutions",
+                 "/widget/example"):
+        r = httpx.get(sample_server + path, headers={"Accept": "text/html"})
+        assert r.status_code == 200, path
+        assert '<html lang="fr">' in r.text
+        if path != "/widget/example":
+            m = re.search(r'<script type="application/ld\+json">(.*?)</script>', r.text, re.S)
+            assert m, path
+            assert json.loads(m.group(1))["@context"] == "https://schema.org/"
