@@ -1,0 +1,84 @@
+"""Discovery in a real browser: search and facets, a collection page, the network graph, and
+the widget embedded in a page served from another origin."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_facet_and_open_a_collection(browser: Browser, sample_server: str) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(sample_server + "/search")
+    page.get_by_label("Mots").fill("ecole")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.locator("#results-title")).to_have_text("7 collections")
+    page.locator("a.facet[data-facet=institution]",
+                 has_text="Bibliothèque universitaire des langues et civilisations").click()
+    expect(page.locator("#results-title")).to_have_text("4 collections")
+    expect(page.locator("a.facet.active")).to_have_count(1)
+    page.get_by_role("link", name="Fonds persan de l'École des langues orientales").click()
+    expect(page.locator("h1")).to_have_text("Fonds persan de l'École des langues orientales")
+    expect(page.locator("article p.meta").first).to_contain_text(
+        "Bibliothèque universitaire des langues")
+    page.keyboard.press("Tab")  # keyboard: the skip link comes first
+    expect(page.locator("a.skip")).to_be_focused()
+    assert errors == []
+
+
+def test_network_graph_draws(browser: Browser, sample_server: str) -> None:
+    page = browser.new_page()
+    page.goto(sample_server + "/id/network/mondes-orientaux")
+    expect(page.locator("svg#graph")).to_have_attribute("data-drawn", "5")
+    expect(page.locator("svg#graph circle")).to_have_count(5)
+    assert page.locator("svg#graph line").count() >= 1
+    box = page.locator("svg#graph circle").first.bounding_box()
+    assert box and box["width"] > 0
+
+
+@pytest.fixture
+def other_origin(sample_server: str) -> Iterator[str]:
+    html = f"""<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>Portail de test</title></head><body><h1>Portail d'une bibliothèque</h1>
+<script src="{sample_server}/widget.js" defer></script>
+<collex-search network="mondes-orientaux" limit="3"></collex-search>
+</body></html>""".encode()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(html)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def test_widget_works_from_another_origin(browser: Browser, other_origin: str) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(other_origin)
+    widget = page.locator("collex-search")
+    expect(widget.locator("[role=status]")).to_have_text("4 collections")  # CollEx members
+    expect(widget.locator("ol li")).to_have_count(3)
+    widget.locator("input").fill("persan")
+    widget.locator("button").click()
+    expect(widget.locator("[role=status]")).to_have_text("1 collection")
+    expect(widget.locator("ol li a")).to_have_text("Fonds persan de l'École des langues orientales")
+    assert errors == []
