@@ -53,7 +53,7 @@ def other_origin(sample_server: str) -> Iterator[str]:
 </body></html>""".encode()
 
     class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.end_headers()
