@@ -124,7 +124,10 @@ class SqliteSearchIndex:
                             [(n, f, v, label) for f, values in doc.facets.items()
                              for v, label in values])
         con.executescript("CREATE INDEX facets_fv ON facets (facet, value, rowid);"
-                          "CREATE INDEX facets_row ON facets (rowid);")
+                          "CREATE INDEX facets_row ON facets (rowid, facet, value);"
+                          "CREATE TABLE facet_totals AS SELECT facet, value, MIN(label) AS label,"
+                          " COUNT(*) AS n FROM facets GROUP BY facet, value;"
+                          "CREATE UNIQUE INDEX facet_totals_fv ON facet_totals (facet, value);")
         con.commit()
         con.close()
         with self._lock:
@@ -137,43 +140,48 @@ class SqliteSearchIndex:
             return SearchResult(0, [], {f: [] for f in FACETS})
         con = self._connect()
         try:
-            where, params = [], []
             match = fts_query(text)
+            active = {f: [v for v in vs if v] for f, vs in filters.items()
+                      if f in FACETS and any(vs)}
+            # The matching documents go to a temporary table once; counts and pages read it.
+            con.execute("CREATE TEMP TABLE hits (rowid INTEGER PRIMARY KEY, score REAL)")
             if match:
-                where.append("d.rowid IN (SELECT rowid FROM text WHERE text MATCH ?)")
-                params.append(match)
-            for facet, values in filters.items():
-                values = [v for v in values if v]
-                if facet in FACETS and values:
-                    where.append("d.rowid IN (SELECT rowid FROM facets WHERE facet = ? AND value"
-                                 f" IN ({','.join('?' * len(values))}))")
-                    params += [facet, *values]
-            clause = " WHERE " + " AND ".join(where) if where else ""
-            # Every SQL text below is built from constants; user values go in parameters.
-            total = con.execute(f"SELECT COUNT(*) FROM docs d{clause}",
-                                params).fetchone()[0]
-            if sort == "relevance" and match:
-                order = ("ORDER BY (SELECT bm25(text, 10.0, 2.0, 4.0, 3.0, 2.0) FROM text WHERE"
-                         " text MATCH ? AND text.rowid = d.rowid), d.title_key")
-                order_params = [match]
-            elif sort == "date":
-                order, order_params = "ORDER BY d.start IS NULL, d.start, d.title_key", []
+                con.execute("INSERT INTO hits SELECT rowid, bm25(text, 10.0, 2.0, 4.0, 3.0, 2.0)"
+                            " FROM text WHERE text MATCH ?", (match,))
             else:
-                order, order_params = "ORDER BY d.title_key, d.id", []
+                con.execute("INSERT INTO hits SELECT rowid, 0 FROM docs")
+            for facet, values in active.items():
+                con.execute("DELETE FROM hits WHERE rowid NOT IN (SELECT rowid FROM facets"
+                            f" WHERE facet = ? AND value IN ({','.join('?' * len(values))}))",
+                            (facet, *values))
+            total = con.execute("SELECT COUNT(*) FROM hits").fetchone()[0]
+            if sort == "relevance" and match:
+                order = "h.score, d.title_key"
+            elif sort == "date":
+                order = "d.start IS NULL, d.start, d.title_key"
+            else:
+                order = "d.title_key, d.id"
             rows = con.execute(
-                f"SELECT d.id, d.title, d.summary FROM docs d{clause} {order}"
-                " LIMIT ? OFFSET ?",
-                [*params, *order_params, limit, offset]).fetchall()
+                f"SELECT d.id, d.title, d.summary FROM hits h JOIN docs d ON d.rowid = h.rowid"
+                f" ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset)).fetchall()
             items = [{"id": r[0], "title": r[1], **json.loads(r[2])} for r in rows]
-            facets: dict[str, list[FacetValue]] = {}
-            for facet in FACETS:
+            if not match and not active:
+                counts = con.execute("SELECT facet, value, n FROM facet_totals").fetchall()
+            else:  # counted on the covering index; labels fetched for the shown values only
                 counts = con.execute(
-                    "SELECT f.value, MIN(f.label), COUNT(DISTINCT f.rowid) AS n FROM facets f"
-                    f" JOIN docs d ON d.rowid = f.rowid{clause}"
-                    f"{' AND' if clause else ' WHERE'} f.facet = ?"
-                    " GROUP BY f.value ORDER BY n DESC, MIN(f.label) LIMIT ?",
-                    [*params, facet, facet_limit]).fetchall()
-                facets[facet] = [FacetValue(v, label, n) for v, label, n in counts]
+                    "SELECT f.facet, f.value, COUNT(*) FROM hits h JOIN facets f"
+                    " ON f.rowid = h.rowid GROUP BY f.facet, f.value").fetchall()
+            grouped: dict[str, list[tuple[str, int]]] = {f: [] for f in FACETS}
+            for facet, value, n in counts:
+                if facet in grouped:
+                    grouped[facet].append((value, n))
+            facets: dict[str, list[FacetValue]] = {}
+            for facet, pairs in grouped.items():
+                top = sorted(pairs, key=lambda v: (-v[1], v[0]))[:facet_limit]
+                facets[facet] = [
+                    FacetValue(value, con.execute(
+                        "SELECT label FROM facet_totals WHERE facet = ? AND value = ?",
+                        (facet, value)).fetchone()[0], n) for value, n in top]
             return SearchResult(total, items, facets)
         finally:
             con.close()
