@@ -117,7 +117,8 @@ def collection_jsonld(c: CollectionDetail) -> dict[str, object]:
 def render_collection(request: Request, c: CollectionDetail) -> HTMLResponse:
     return templates.TemplateResponse(request, "collection.html", {
         "c": c, "jsonld": collection_jsonld(c),
-        "link": lambda r: ref_link(r, "subjects")}, headers={"Vary": "Accept"})
+        "link": lambda r: ref_link(r, "subjects"),
+        "agent_link": lambda r: ref_link(r, "agents")}, headers={"Vary": "Accept"})
 
 
 def render_network(request: Request, reader: ReadStore, settings: Settings,

@@ -90,4 +90,7 @@ def test_collection_page_shows_idref_links_with_their_labels(server: str) -> Non
     page = httpx.get(server + "/id/collection/calames-751052116-0001",
                      headers={"Accept": "text/html"})
     assert page.status_code == 200
-    assert '<a href="http://www.idref.fr/027058352/id">Paris, Gaston (1839-1903)</a>' in page.text
+    assert ('<a href="/agents/027058352" class="tag idref">Paris, Gaston (1839-1903)</a>'
+            in page.text)
+    person = httpx.get(server + "/agents/027058352")
+    assert "http://www.idref.fr/027058352/id" in person.text
