@@ -164,9 +164,6 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.api_route("/rdf-graph-store", methods=["GET", "HEAD", "PUT", "POST", "DELETE"],
-                  summary="Graph Store Protocol, indirect identification (?graph= or ?default)",
-                  tags=["sparql"], response_class=Response, responses=_RESPONSES)
 async def indirect(
     request: Request,
     reader: Annotated[ReadStore, Depends(get_reader)],
@@ -177,9 +174,6 @@ async def indirect(
     return await _handle(request, reader, settings, graph, root)
 
 
-@router.api_route("/graph/{path:path}", methods=["GET", "HEAD", "PUT", "POST", "DELETE"],
-                  summary="Graph Store Protocol, direct identification of {base}graph/{path}",
-                  tags=["sparql"], response_class=Response, responses=_RESPONSES)
 async def direct(
     request: Request,
     reader: Annotated[ReadStore, Depends(get_reader)],
@@ -190,3 +184,15 @@ async def direct(
     if not path or any(c in path for c in '<>" {}|\\^`'):
         raise InvalidInput("not a valid graph path")
     return await _handle(request, reader, settings, f"{settings.base_iri}graph/{path}", False)
+
+
+
+_ROUTES = (("/rdf-graph-store", indirect,
+            "Graph Store Protocol, indirect identification (?graph= or ?default)"),
+           ("/graph/{path:path}", direct,
+            "Graph Store Protocol, direct identification of {base}graph/{path}"))
+for _path, _func, _summary in _ROUTES:
+    for _method in ("GET", "HEAD", "PUT", "POST", "DELETE"):  # one OpenAPI operation each
+        router.add_api_route(_path, _func, methods=[_method],
+                             name=f"{_func.__name__}_{_method.lower()}", summary=_summary,
+                             tags=["sparql"], response_class=Response, responses=_RESPONSES)

@@ -227,7 +227,8 @@ def widget_example(request: Request) -> HTMLResponse:
 
 
 @router.get("/widget.js", summary="The embeddable search widget (a web component)",
-            response_class=FileResponse)
+            response_class=FileResponse,
+            responses={200: {"content": {"text/javascript": {}}}})
 def widget_script() -> FileResponse:
     """``<collex-search>``: one script tag, usable from any origin."""
     return FileResponse(STATIC / "widget.js", media_type="text/javascript",

@@ -73,18 +73,6 @@ def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
-@router.api_route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
-                  summary="SPARQL 1.1 Protocol endpoint (query, update, service description)",
-                  tags=["sparql"], response_class=Response,
-                  responses={200: {"content": {"application/sparql-results+json": {},
-                                               "text/turtle": {}}},
-                             204: {"description": "Update done"},
-                             400: {"description": "Bad request or SPARQL syntax error"},
-                             401: {"description": "Update without the admin token"},
-                             406: {"description": "No acceptable result format"},
-                             413: {"description": "Request body too large"},
-                             429: {"description": "Rate limited (see Retry-After)"},
-                             503: {"description": "Query deadline passed; query stopped"}})
 async def sparql(
     request: Request,
     reader: Annotated[ReadStore, Depends(get_reader)],
@@ -214,3 +202,21 @@ def service_description(request: Request, reader: ReadStore, settings: Settings)
 {named}  ] .
 """
     return rdf_response(request, turtle)
+
+
+
+_SUMMARY = "SPARQL 1.1 Protocol endpoint (query, update, service description)"
+_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {"application/sparql-results+json": {}, "text/turtle": {}}},
+    204: {"description": "Update done"},
+    400: {"description": "Bad request or SPARQL syntax error"},
+    401: {"description": "Update without the admin token"},
+    406: {"description": "No acceptable result format"},
+    413: {"description": "Request body too large"},
+    429: {"description": "Rate limited (see Retry-After)"},
+    503: {"description": "Query deadline passed; query stopped"},
+}
+for _method in ("GET", "POST", "PUT", "DELETE", "PATCH"):  # one OpenAPI operation per method
+    router.add_api_route("/sparql", sparql, methods=[_method], name=f"sparql_{_method.lower()}",
+                         summary=_SUMMARY, tags=["sparql"], response_class=Response,
+                         responses=_RESPONSES)

@@ -98,7 +98,7 @@ async def void(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
     """Counts per class and per named graph, and link sets to IdRef, BnF, VIAF..."""
-    endpoint = str(request.url_for("sparql"))
+    endpoint = str(request.url_for("sparql_get"))
     generation = request.app.state.changes.generation
     with _cache_lock:
         cached = _cache.get(endpoint)
