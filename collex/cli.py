@@ -35,9 +35,9 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         raise CollexError(f"no such file or folder: {', '.join(missing)}")
     store = open_store_write(settings) if args.command == "load" else None
-    report = Pipeline(settings, log=lambda m: print(m, file=sys.stderr)).run(
-        paths, store, fmt=args.format
-    )
+    report = Pipeline(settings, log=lambda m: print(m, file=sys.stderr),
+                      derive=not getattr(args, "no_derive", False)).run(paths, store,
+                                                                         fmt=args.format)
     if args.report:
         report.write_json(Path(args.report))
     print(report.summary(), file=sys.stderr)
@@ -214,6 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="input format (default: detected from the content)")
         p.add_argument("--report", metavar="FILE", help="write the JSON report to FILE")
         p.add_argument("--json", action="store_true", help="print the JSON report on stdout")
+        if name == "load":
+            p.add_argument("--no-derive", action="store_true",
+                           help="skip recomputing related collections and the search index"
+                                " (run `collex derive` later)")
         p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("stats", help="triples per graph and resources per class")

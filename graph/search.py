@@ -255,39 +255,70 @@ def collect_documents(reader: ReadStore) -> list[Document]:
         add_text(_v(r, "c"), "description", _v(r, "d"))
     # Subjects: own labels, IdRef variants, and the labels of broader RAMEAU subjects (so a
     # search for a broad subject finds collections about narrower ones).
-    for r in reader.select(_Q + """
-        SELECT ?c ?s ?label ?kind WHERE { ?c a dcmitype:Collection ; ?p ?s .
+    # Simple queries joined here (a big join with label alternatives is slow in the store).
+    pref: dict[str, str] = {}
+    all_labels: dict[str, list[str]] = defaultdict(list)
+    for prop in ("skos:prefLabel", "foaf:name", "rdfs:label", "skos:altLabel"):
+        for r in reader.select(_Q + f"SELECT ?s ?l WHERE {{ ?s {prop} ?l }}"):
+            s_, label_ = _v(r, "s"), _v(r, "l")
+            if prop != "skos:altLabel":
+                pref.setdefault(s_, label_)
+            all_labels[s_].append(label_)
+    fr_labels = {_v(r, "s"): _v(r, "l") for r in reader.select(
+        _Q + 'SELECT ?s ?l WHERE { ?s skos:prefLabel ?l FILTER(LANG(?l) = "fr") }')}
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for r in reader.select(_Q + """SELECT DISTINCT ?s ?kind WHERE {
           VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
-                      rico:hasOrganicProvenance }
-          OPTIONAL { ?s a ?kind }
-          { ?s skos:prefLabel|skos:altLabel|rdfs:label|foaf:name ?label } UNION
-          { ?s (skos:broader|^skos:narrower)+ ?b . ?b skos:prefLabel|skos:altLabel ?label } }"""):
-        c, kind = _v(r, "c"), _v(r, "kind")
-        field_name = ("agents" if kind.endswith(("Person", "Organization", "Family", "Agent"))
-                      else "places" if kind.endswith("Location") else "subjects")
-        add_text(c, field_name, _v(r, "label"))
+                      rico:hasOrganicProvenance } ?c ?p ?s . ?s a ?kind }"""):
+        kinds[_v(r, "s")].add(_v(r, "kind"))
+    broader: dict[str, set[str]] = defaultdict(set)
+    for r in reader.select(_Q + "SELECT DISTINCT ?n ?b WHERE { { ?n skos:broader ?b } UNION"
+                                " { ?b skos:narrower ?n } }"):
+        broader[_v(r, "n")].add(_v(r, "b"))
+
+    def ancestors(s: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(broader.get(s, ()))
+        while todo and len(seen) < 100:
+            b = todo.pop()
+            if b not in seen:
+                seen.add(b)
+                todo.extend(broader.get(b, ()))
+        return seen
+
+    for r in reader.select(_Q + """SELECT ?c ?s WHERE {
+          VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
+                      rico:hasOrganicProvenance } ?c ?p ?s . ?c a dcmitype:Collection }"""):
+        c, s = _v(r, "c"), _v(r, "s")
+        ks = kinds.get(s, set())
+        field_name = ("agents" if any(k.endswith(("Person", "Organization", "Family", "Agent"))
+                                      for k in ks)
+                      else "places" if any(k.endswith("Location") for k in ks) else "subjects")
+        for label in all_labels.get(s, []):
+            add_text(c, field_name, label)
+        if field_name == "subjects":  # a broad subject finds collections about narrower ones
+            for b in ancestors(s):
+                for label in all_labels.get(b, []):
+                    add_text(c, "subjects", label)
     facet_queries = {
-        "subject": "?c dcterms:subject ?v . ?v a skos:Concept . "
-                   "OPTIONAL { ?v skos:prefLabel|rdfs:label ?l }",
-        "place": "?c dcterms:spatial ?v . OPTIONAL { ?v skos:prefLabel|rdfs:label ?l }",
+        "subject": "?c dcterms:subject ?v . ?v a skos:Concept .",
+        "place": "?c dcterms:spatial ?v .",
         "language": "?c dcterms:language ?v .",
-        "institution": "?c rico:hasOrHadHolder ?v . OPTIONAL { ?v foaf:name ?l }",
-        "discipline": "?c collex:discipline ?v . OPTIONAL { ?v skos:prefLabel ?l "
-                      'FILTER(LANG(?l) = "fr") }',
-        "network": "?n collex:hasMember ?c ; a collex:ThematicNetwork . BIND(?n AS ?v) "
-                   "OPTIONAL { ?n foaf:name ?l }",
+        "institution": "?c rico:hasOrHadHolder ?v .",
+        "discipline": "?c collex:discipline ?v .",
+        "network": "?v collex:hasMember ?c ; a collex:ThematicNetwork .",
     }
     for facet, pattern in facet_queries.items():
-        for r in reader.select(_Q + f"SELECT DISTINCT ?c ?v ?l WHERE {{ ?c a "
-                               f"dcmitype:Collection . {pattern} }}"):
+        for r in reader.select(_Q + f"SELECT DISTINCT ?c ?v WHERE {{ {pattern} ?c a "
+                               "dcmitype:Collection . }"):
             c = _v(r, "c")
             if c in docs:
                 value = _v(r, "v")
-                label = _v(r, "l") or value.rsplit("/", 1)[-1]
+                label = (fr_labels.get(value) if facet == "discipline" else None) or pref.get(
+                    value) or value.rsplit("/", 1)[-1]
                 if facet == "language":
                     label = LANGUAGES.get(label, label)
-                if (value, label) not in docs[c].facets[facet] and all(
-                        v != value for v, _ in docs[c].facets[facet]):
+                if all(v != value for v, _ in docs[c].facets[facet]):
                     docs[c].facets[facet].append((value, label))
     for r in reader.select(_Q + """
         SELECT ?c (MIN(?s) AS ?start) (MAX(?e) AS ?end) (SAMPLE(?lab) AS ?label) WHERE {

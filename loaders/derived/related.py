@@ -10,7 +10,7 @@ Scoring (documented in the README):
   common one); entities cited by more than 50 collections are ignored;
 - periods overlapping over at least half of the shorter one add 1, only for pairs that
   already share an entity;
-- pairs scoring 2 or more are kept.
+- pairs scoring 2 or more are kept, at most the 10 best per collection.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ from ontology import COLLEX
 WEIGHTS = {"subject-idref": 3.0, "subject": 2.0, "agent": 2.0, "place": 2.0,
            "hierarchy": 1.5, "period": 1.0}
 THRESHOLD = 2.0
+TOP_PER_COLLECTION = 10
 MAX_CITING = 50
-_LABEL = ("OPTIONAL { ?e <http://www.w3.org/2004/02/skos/core#prefLabel>|"
-          "<http://www.w3.org/2000/01/rdf-schema#label>|<http://xmlns.com/foaf/0.1/name> ?l }")
+_LABELS = ("SELECT ?e ?l WHERE { { ?e <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }"
+           " UNION { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+           " UNION { ?e <http://xmlns.com/foaf/0.1/name> ?l } }")
 
 
 @dataclass
@@ -82,17 +84,20 @@ def compute(reader: ReadStore) -> list[Relation]:
     citing: dict[str, set[str]] = defaultdict(set)
     types: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
-    for row in reader.select(
-        "SELECT ?c ?e ?t ?l WHERE { ?c a <http://purl.org/dc/dcmitype/Collection> ; ?p ?e ."
-        " VALUES ?p { <http://purl.org/dc/terms/subject> <http://purl.org/dc/terms/creator>"
-        " <http://purl.org/dc/terms/spatial>"
-        " <https://www.ica.org/standards/RiC/ontology#hasOrganicProvenance> }"
-        f" ?e a ?t . {_LABEL} }}"
-    ):
-        e = _v(row, "e")
-        citing[e].add(_v(row, "c"))
-        types[e].add(_v(row, "t"))
-        labels.setdefault(e, _v(row, "l") or e)
+    # Three simple queries joined here: one big join with label alternatives is slow.
+    values = ("VALUES ?p { <http://purl.org/dc/terms/subject> <http://purl.org/dc/terms/creator>"
+              " <http://purl.org/dc/terms/spatial>"
+              " <https://www.ica.org/standards/RiC/ontology#hasOrganicProvenance> }")
+    for row in reader.select(f"SELECT ?c ?e WHERE {{ {values} ?c ?p ?e . ?c a "
+                             "<http://purl.org/dc/dcmitype/Collection> }"):
+        citing[_v(row, "e")].add(_v(row, "c"))
+    for row in reader.select(f"SELECT DISTINCT ?e ?t WHERE {{ {values} ?c ?p ?e . ?e a ?t }}"):
+        types[_v(row, "e")].add(_v(row, "t"))
+    for row in reader.select(_LABELS):
+        if _v(row, "e") in citing:
+            labels.setdefault(_v(row, "e"), _v(row, "l"))
+    for e in citing:
+        labels.setdefault(e, e)
     n_collections = len({c for cs in citing.values() for c in cs}) or 1
     pairs: dict[tuple[str, str], Relation] = {}
 
@@ -145,8 +150,18 @@ def compute(reader: ReadStore) -> list[Relation]:
             if overlap > 0 and shorter > 0 and overlap / shorter >= 0.5:
                 rel.shared.append(Shared("period", f"{max(s1, s2)[:4]}-{min(e1, e2)[:4]}",
                                          "period", WEIGHTS["period"]))
-    related = [r for r in pairs.values() if r.score >= THRESHOLD]
-    return sorted(related, key=lambda r: (-r.score, r.a, r.b))
+    related = sorted((r for r in pairs.values() if r.score >= THRESHOLD),
+                     key=lambda r: (-r.score, r.a, r.b))
+    # Keep, for each collection, its TOP_PER_COLLECTION best relations (a relation stays when
+    # it is among the best of either end): bounded graph size, the strongest reasons kept.
+    kept: dict[str, int] = defaultdict(int)
+    out = []
+    for r in related:
+        if kept[r.a] < TOP_PER_COLLECTION or kept[r.b] < TOP_PER_COLLECTION:
+            kept[r.a] += 1
+            kept[r.b] += 1
+            out.append(r)
+    return out
 
 
 def _days(start: str, end: str) -> int:
