@@ -52,5 +52,10 @@ typecheck: install
 sample: install
 	$(BIN)/python data/sample/make_sample.py
 
+## bench: measure ingest, SPARQL and search at SCALE=S (default), M or L
+SCALE ?= S
+bench: install
+	$(BIN)/python bench/run.py --scale $(SCALE)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,302 @@
+"""`make bench SCALE=S|M|L`: one run measuring ingest, SPARQL and search side by side with
+Oxigraph itself, writing bench/results/{scale}-{date}.json and the table in bench/README.md.
+
+Targets (README, performance section): ingest at least 0.3x raw bulk_load triples/s; SPARQL
+throughput at least 0.5x `oxigraph serve` on the mix; search p95 at most 50 ms at M; peak RSS
+of an L ingest at most 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+from sparql_lookup import _free_port, _wait  # noqa: E402
+
+TARGETS = {"ingest_ratio": 0.3, "sparql_ratio": 0.5, "search_p95_ms_at_M": 50.0,
+           "peak_rss_mb_at_L": 2048.0}
+P = ("PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX dcmitype: <http://purl.org/dc/dcmitype/>"
+     " PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>"
+     " PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
+     " PREFIX collex: <https://w3id.org/collex/def#> PREFIX foaf: <http://xmlns.com/foaf/0.1/> ")
+
+
+def mix(collection: str, subject: str, network: str) -> list[tuple[str, str]]:
+    """The discovery-style SPARQL mix: lookup, facet counts, subject hierarchy, network."""
+    return [
+        ("lookup", P + f"SELECT ?p ?o WHERE {{ <{collection}> ?p ?o }}"),
+        ("facet counts", P + "SELECT ?h (COUNT(?c) AS ?n) WHERE { ?c a dcmitype:Collection ;"
+                             " rico:hasOrHadHolder ?h } GROUP BY ?h ORDER BY DESC(?n) LIMIT 20"),
+        ("subject hierarchy", P + f"SELECT ?c ?t WHERE {{ ?s (skos:broader|^skos:narrower)* "
+                                  f"<{subject}> . ?c dcterms:subject ?s ; dcterms:title ?t }}"
+                                  " LIMIT 100"),
+        ("network traversal", P + f"SELECT ?m ?t ?h WHERE {{ <{network}> collex:hasMember ?m ."
+                                  " OPTIONAL { ?m dcterms:title ?t } OPTIONAL { ?m "
+                                  "rico:hasOrHadHolder/foaf:name ?h } }"),
+    ]
+
+
+def load_test(url: str, queries: list[tuple[str, str]], requests: int,
+              concurrency: int) -> dict[str, float]:
+    latencies: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+
+    def worker(k: int) -> None:
+        with httpx.Client(timeout=60) as client:
+            for i in range(requests // concurrency):
+                _, q = queries[(i + k) % len(queries)]
+                t = time.perf_counter()
+                r = client.post(url, data={"query": q},
+                                headers={"Accept": "application/sparql-results+json"})
+                with lock:
+                    latencies.append(time.perf_counter() - t)
+                    if r.status_code != 200:
+                        errors.append(r.status_code)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise SystemExit(f"{len(errors)} SPARQL requests failed on {url}: {set(errors)}")
+    q = statistics.quantiles(latencies, n=100)
+    return {"qps": len(latencies) / elapsed, "p50_ms": q[49] * 1000, "p95_ms": q[94] * 1000,
+            "p99_ms": q[98] * 1000}
+
+
+def timed_load(env: dict[str, str], path: Path, fmt: str) -> dict[str, float]:
+    proc = subprocess.run(["/usr/bin/time", "-v", str(BIN / "collex"), "load", str(path),
+                           "--format", fmt, "--json", "--no-derive"], env=env,
+                          capture_output=True, text=True, check=False)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(proc.stderr[-3000:])
+    report = json.loads(proc.stdout)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    return {"records": report["loaded"], "rejected": report["rejected_count"],
+            "triples": report["triples"], "seconds": report["seconds"],
+            "records_per_s": report["records_per_second"],
+            "triples_per_s": report["triples_per_second"],
+            "peak_rss_mb": int(rss.group(1)) / 1024 if rss else float("nan")}
+
+
+def raw_bulk_load(dump: Path, work: Path) -> dict[str, float]:
+    """pyoxigraph bulk_load of the same triples as N-Triples, in a fresh process."""
+    nt = work / "raw.nt"
+    code = (
+        "import pyoxigraph as ox, sys\n"
+        f"with open({str(nt)!r}, 'wb') as out:\n"
+        f"    for q in ox.parse(path={str(dump)!r}, format=ox.RdfFormat.N_QUADS):\n"
+        "        out.write(f'{q.subject} {q.predicate} {q.object} .\\n'.encode())\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    code = (
+        "import pyoxigraph as ox, time, json\n"
+        f"s = ox.Store({str(work / 'raw-store')!r}); t = time.perf_counter()\n"
+        f"s.bulk_load(path={str(nt)!r}, format=ox.RdfFormat.N_TRIPLES); s.flush()\n"
+        "print(json.dumps({'triples': len(s), 'seconds': time.perf_counter() - t}))\n")
+    out = json.loads(subprocess.run([sys.executable, "-c", code], check=True,
+                                    capture_output=True, text=True).stdout)
+    out["triples_per_s"] = out["triples"] / out["seconds"]
+    return out
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
+
+
+def run(scale: str, requests: int, concurrency: int) -> dict[str, object]:
+    work = Path(tempfile.mkdtemp(prefix=f"collex-bench-{scale}-"))
+    store = work / "store"
+    env = {**os.environ, "COLLEX_STORE_DIR": str(store), "COLLEX_RATE_LIMIT": "1000000",
+           "COLLEX_RATE_BURST": "1000000", "COLLEX_MAX_FILE_BYTES": str(2**31),
+           "COLLEX_QUERY_TIMEOUT": "120"}
+    t = time.perf_counter()
+    corpus = generate(scale, work / "corpus")
+    result: dict[str, object] = {"scale": scale, "corpus": corpus,
+                                 "generate_seconds": round(time.perf_counter() - t, 1)}
+    ingest = {src: timed_load(env, work / "corpus" / src, fmt)
+              for src, fmt in (("idref", "idref"), ("ead", "ead"), ("lists", "lists"))}
+    t = time.perf_counter()
+    subprocess.run([str(BIN / "collex"), "derive"], env=env, check=True, capture_output=True)
+    result["derive_seconds"] = round(time.perf_counter() - t, 1)
+    dump = work / "dump.nq"
+    subprocess.run([str(BIN / "collex"), "dump", str(dump)], env=env, check=True,
+                   capture_output=True)
+    raw = raw_bulk_load(dump, work)
+    total_triples = sum(float(v["triples"]) for v in ingest.values())
+    total_seconds = sum(float(v["seconds"]) for v in ingest.values())
+    ours = total_triples / total_seconds
+    result["ingest"] = ingest
+    result["raw_bulk_load"] = raw
+    result["ingest_ratio"] = round(ours / raw["triples_per_s"], 3)
+    result["peak_rss_mb"] = max(float(v["peak_rss_mb"]) for v in ingest.values())
+    result["store_mb"] = round(dir_size(store) / 1e6, 1)
+    result["search_index_mb"] = round(
+        (store.with_name(store.name + ".search.sqlite").stat().st_size / 1e6), 1)
+    # Servers: ours (cold start measured) and oxigraph serve on the same data.
+    port, ox_port = _free_port(), _free_port()
+    t = time.perf_counter()
+    ours_proc = subprocess.Popen([str(BIN / "collex"), "serve", "--port", str(port)], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            if httpx.get(base + "/api/collections", params={"q": "manuscrits"},
+                         timeout=5).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    result["cold_start_seconds"] = round(time.perf_counter() - t, 2)
+    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(work / "ox"), "--file",
+                    str(dump)], check=True, capture_output=True)
+    ox_proc = subprocess.Popen([str(BIN / "oxigraph"), "serve", "--location", str(work / "ox"),
+                                "--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D")
+        first = httpx.post(base + "/sparql", data={"query": P + (
+            "SELECT ?c ?s ?n WHERE { ?c a dcmitype:Collection ; dcterms:subject ?s . "
+            "?n collex:hasMember ?c } LIMIT 1")},
+            headers={"Accept": "application/sparql-results+json"}).json()["results"][
+            "bindings"][0]
+        queries = mix(first["c"]["value"], first["s"]["value"], first["n"]["value"])
+        for url in (base + "/sparql", f"http://127.0.0.1:{ox_port}/query"):
+            load_test(url, queries, len(queries) * concurrency, concurrency)  # warm-up
+        sparql_ours = load_test(base + "/sparql", queries, requests, concurrency)
+        sparql_ox = load_test(f"http://127.0.0.1:{ox_port}/query", queries, requests,
+                              concurrency)
+        result["sparql"] = {"collex serve": sparql_ours, "oxigraph serve": sparql_ox,
+                            "queries": [name for name, _ in queries]}
+        result["sparql_ratio"] = round(sparql_ours["qps"] / sparql_ox["qps"], 3)
+        search_mix = [{"q": "manuscrits"}, {"q": "correspondance archives"},
+                      {"q": "medecine"}, {"q": "philo*"}, {"q": "heraldique"}]
+        facet_mix = [{}, {"century": "19"}, {"collex": "yes"}, {"language": "fre"}]
+        with httpx.Client(timeout=30) as client:
+            def timings(params_list: list[dict[str, str]], n: int) -> list[float]:
+                out = []
+                for i in range(n):
+                    t0 = time.perf_counter()
+                    r = client.get(base + "/api/collections", params=params_list[i % len(
+                        params_list)])
+                    out.append(time.perf_counter() - t0)
+                    assert r.status_code == 200, r.text
+                return out
+            timings(search_mix + facet_mix, 20)
+            s_lat, f_lat = timings(search_mix, 200), timings(facet_mix, 200)
+        sq, fq = statistics.quantiles(s_lat, n=100), statistics.quantiles(f_lat, n=100)
+        result["search"] = {"p50_ms": sq[49] * 1000, "p95_ms": sq[94] * 1000,
+                            "facets_p50_ms": fq[49] * 1000, "facets_p95_ms": fq[94] * 1000}
+    finally:
+        for proc in (ours_proc, ox_proc):
+            proc.terminate()
+            proc.wait(timeout=20)
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def verdicts(r: dict[str, object]) -> list[tuple[str, str, str, str]]:
+    scale = str(r["scale"])
+    search = r["search"]  # type: ignore[index]
+    rows = [
+        ("ingest vs raw bulk_load (triples/s)", f"{r['ingest_ratio']:.2f}x", "≥ 0.3x",
+         "pass" if float(r["ingest_ratio"]) >= TARGETS["ingest_ratio"] else "FAIL"),  # type: ignore[arg-type]
+        ("SPARQL throughput vs oxigraph serve", f"{r['sparql_ratio']:.2f}x", "≥ 0.5x",
+         "pass" if float(r["sparql_ratio"]) >= TARGETS["sparql_ratio"] else "FAIL"),  # type: ignore[arg-type]
+    ]
+    p95 = float(search["p95_ms"])  # type: ignore[index]
+    rows.append(("search API p95", f"{p95:.1f} ms", "≤ 50 ms at M",
+                 ("pass" if p95 <= TARGETS["search_p95_ms_at_M"] else "FAIL") if scale == "M"
+                 else "(target at M)"))
+    rss = float(r["peak_rss_mb"])  # type: ignore[arg-type]
+    rows.append(("peak RSS during ingest", f"{rss:.0f} MB", "≤ 2 GB at L",
+                 ("pass" if rss <= TARGETS["peak_rss_mb_at_L"] else "FAIL") if scale == "L"
+                 else "(target at L)"))
+    return rows
+
+
+def table(r: dict[str, object]) -> str:
+    ingest = r["ingest"]  # type: ignore[index]
+    sp = r["sparql"]  # type: ignore[index]
+    se = r["search"]  # type: ignore[index]
+    lines = [f"### Scale {r['scale']} — {r['date']} — {r['machine']}", "",
+             f"Corpus: {r['corpus']}; generated in {r['generate_seconds']} s.", "",
+             "| Source | records | rejected | triples | s | records/s | triples/s | peak RSS MB |",
+             "|---|---|---|---|---|---|---|---|"]
+    for src, v in ingest.items():  # type: ignore[union-attr]
+        lines.append(f"| {src} | {v['records']} | {v['rejected']} | {v['triples']} |"
+                     f" {v['seconds']:.1f} | {v['records_per_s']:.0f} | {v['triples_per_s']:.0f}"
+                     f" | {v['peak_rss_mb']:.0f} |")
+    raw = r["raw_bulk_load"]  # type: ignore[index]
+    lines += ["", f"Raw pyoxigraph bulk_load of the same triples: {raw['triples_per_s']:.0f}"
+              f" triples/s. Derived graphs and search index: {r['derive_seconds']} s. Store"
+              f" {r['store_mb']} MB, search index {r['search_index_mb']} MB. Cold start to"
+              f" first search answer: {r['cold_start_seconds']} s.", "",
+              "| SPARQL mix (" + ", ".join(sp["queries"]) + ") | queries/s | p50 ms | p95 ms |"
+              " p99 ms |", "|---|---|---|---|---|"]
+    for name in ("collex serve", "oxigraph serve"):
+        v = sp[name]
+        lines.append(f"| {name} | {v['qps']:.0f} | {v['p50_ms']:.1f} | {v['p95_ms']:.1f} |"
+                     f" {v['p99_ms']:.1f} |")
+    lines += ["", f"Search API: words p50 {se['p50_ms']:.1f} ms, p95 {se['p95_ms']:.1f} ms;"
+              f" facets only p50 {se['facets_p50_ms']:.1f} ms, p95 {se['facets_p95_ms']:.1f} ms.",
+              "", "| Figure | measured | target | verdict |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in verdicts(r)]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=["S", "M", "L"], default="S")
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    r = run(args.scale, args.requests, args.concurrency)
+    r["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    r["machine"] = (f"{platform.machine()}, {os.cpu_count()} cores,"
+                    f" Python {platform.python_version()}")
+    r["total_seconds"] = round(time.perf_counter() - started, 1)
+    out = HERE / "results" / f"{args.scale}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(r, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = table(r)
+    print(text)
+    readme = HERE / "README.md"
+    body = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
+    begin, end = f"<!-- scale {args.scale} -->", f"<!-- /scale {args.scale} -->"
+    block = f"{begin}\n{text}{end}"
+    if begin in body:
+        body = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: block, body,
+                      flags=re.S)
+    else:
+        body = body.rstrip() + "\n\n" + block + "\n"
+    readme.write_text(body, encoding="utf-8")
+    print(f"total {r['total_seconds']} s; results in {out}")
+
+
+if __name__ == "__main__":
+    main()
