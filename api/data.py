@@ -21,19 +21,9 @@ from api.models import (
 from collex.errors import NotFound
 from graph.base import ReadStore
 from graph.search import LANGUAGES
+from ontology import SPARQL_PREFIXES
 
-P = """PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX dcmitype: <http://purl.org/dc/dcmitype/>
-PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX collex: <https://w3id.org/collex/def#>
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX schema: <https://schema.org/>
-PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
-"""
+P = SPARQL_PREFIXES
 LABEL = "skos:prefLabel|foaf:name|rdfs:label|dcterms:title"
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from graph.base import ReadStore
+from ontology import SPARQL_PREFIXES
 
 FACETS = ("discipline", "institution", "network", "subject", "level", "century", "language",
           "place", "collex")
@@ -215,16 +216,7 @@ def _v(row: Mapping[str, object], key: str) -> str:
     return str(getattr(row.get(key), "value", "") or "")
 
 
-_Q = """
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX dcmitype: <http://purl.org/dc/dcmitype/>
-PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX collex: <https://w3id.org/collex/def#>
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-"""
+_Q = SPARQL_PREFIXES
 
 
 def collect_documents(reader: ReadStore) -> list[Document]:

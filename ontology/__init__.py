@@ -34,7 +34,9 @@ PREFIXES: dict[str, str] = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "schema": str(SCHEMA),
+    "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
+SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
 def disciplines_path() -> Path:

@@ -79,6 +79,21 @@ def heading(field: DataField) -> str:
     return " -- ".join([main, *subdivisions]) if subdivisions else main
 
 
+def _source_record(g: Graph, graph_iri: str, entity: URIRef, ppn: str, source_format: str,
+                   file: str, sha256: str) -> None:
+    """The source record (the graph's own description) and the entity's bookkeeping."""
+    src = URIRef(graph_iri)
+    g.add((src, RDF.type, PROV.Entity))
+    g.add((src, RDF.type, COLLEX.SourceRecord))
+    g.add((src, COLLEX.sourceFormat, Literal(source_format)))
+    g.add((src, COLLEX.fileName, Literal(file)))
+    g.add((src, COLLEX.sha256, Literal(sha256)))
+    g.add((src, DCTERMS.identifier, Literal(ppn)))
+    g.add((entity, PROV.wasDerivedFrom, src))
+    g.add((entity, DCTERMS.identifier, Literal(ppn)))
+    g.add((entity, COLLEX.authoritySystem, Literal("idref")))
+
+
 def _graph() -> Graph:
     g = Graph()
     g.bind("collex", COLLEX)
@@ -147,16 +162,7 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
         return Converted(ppn, graph_iri, str(entity), Graph(), [], deleted=True)
     warnings: list[str] = []
     g = _graph()
-    src = URIRef(graph_iri)
-    g.add((src, RDF.type, PROV.Entity))
-    g.add((src, RDF.type, COLLEX.SourceRecord))
-    g.add((src, COLLEX.sourceFormat, Literal(source_format)))
-    g.add((src, COLLEX.fileName, Literal(file)))
-    g.add((src, COLLEX.sha256, Literal(sha256)))
-    g.add((src, DCTERMS.identifier, Literal(ppn)))
-    g.add((entity, PROV.wasDerivedFrom, src))
-    g.add((entity, DCTERMS.identifier, Literal(ppn)))
-    g.add((entity, COLLEX.authoritySystem, Literal("idref")))
+    _source_record(g, graph_iri, entity, ppn, source_format, file, sha256)
     g.add((entity, RDFS.seeAlso, URIRef(f"{IDREF}{ppn}")))
     if record.controlfields.get("005") and (mod := _modified(record.controlfields["005"])):
         g.add((entity, DCTERMS.modified, mod))
@@ -293,14 +299,5 @@ def _convert_rdf(record: RdfRecord, base_iri: str, file: str, sha256: str) -> Co
         if name is not None:
             g.add((entity, SKOS.prefLabel, Literal(str(name))))
     graph_iri = f"{base_iri}graph/idref/{ppn}"
-    src = URIRef(graph_iri)
-    g.add((src, RDF.type, PROV.Entity))
-    g.add((src, RDF.type, COLLEX.SourceRecord))
-    g.add((src, COLLEX.sourceFormat, Literal("IdRef RDF/XML")))
-    g.add((src, COLLEX.fileName, Literal(file)))
-    g.add((src, COLLEX.sha256, Literal(sha256)))
-    g.add((src, DCTERMS.identifier, Literal(ppn)))
-    g.add((entity, PROV.wasDerivedFrom, src))
-    g.add((entity, DCTERMS.identifier, Literal(ppn)))
-    g.add((entity, COLLEX.authoritySystem, Literal("idref")))
+    _source_record(g, graph_iri, entity, ppn, "IdRef RDF/XML", file, sha256)
     return Converted(ppn, graph_iri, str(entity), g, [])
