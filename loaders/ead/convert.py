@@ -108,9 +108,7 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
     warnings = list(record.warnings)
     if not record.eadid:
         warnings.append("no eadid: the collection IRI is derived from the file name")
-    g = Graph()
-    g.bind("collex", COLLEX)
-    g.bind("rico", RICO)
+    g = Graph(bind_namespaces="none")  # binding prefixes per record is costly (rdflib 7)
 
     def lit(text: str) -> Literal:
         return Literal(text, lang=lang) if lang else Literal(text)

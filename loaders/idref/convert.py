@@ -95,11 +95,9 @@ def _source_record(g: Graph, graph_iri: str, entity: URIRef, ppn: str, source_fo
 
 
 def _graph() -> Graph:
-    g = Graph()
-    g.bind("collex", COLLEX)
-    g.bind("rico", RICO)
-    g.bind("schema", SCHEMA)
-    return g
+    # No namespace bindings here: binding costs more than building the record's triples
+    # (rdflib 7); prefixes are only wanted when a graph is written for people.
+    return Graph(bind_namespaces="none")
 
 
 def _date(value: str) -> Literal:

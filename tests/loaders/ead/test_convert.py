@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from loaders.ead.convert import convert
 from loaders.ead.parse import parse
-from ontology import COLLEX, DCMITYPE, RICO
+from ontology import COLLEX, DCMITYPE, PREFIXES, RICO
 from tests.conftest import FIXTURES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -31,7 +31,11 @@ def _convert(path: Path) -> Graph:
 def _compare(graph: Graph, name: str, regen: bool) -> None:
     golden = GOLDEN / (Path(name).stem + ".ttl")
     if regen:
-        golden.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+        readable = Graph()
+        for prefix, ns in PREFIXES.items():
+            readable.bind(prefix, ns)
+        readable += graph
+        golden.write_text(readable.serialize(format="turtle"), encoding="utf-8")
     assert golden.exists(), f"no golden file {golden}: run with --regen-golden and review it"
     expected = Graph().parse(golden, format="turtle")
     if to_isomorphic(graph) != to_isomorphic(expected):

@@ -13,7 +13,7 @@ from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, XSD
 
 from loaders.base import FORMATS, Converted, RecordRejected
-from ontology import COLLEX, SCHEMA
+from ontology import COLLEX, PREFIXES, SCHEMA
 from tests.conftest import FIXTURES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -33,7 +33,11 @@ def convert_file(path: Path) -> list[Converted]:
 def _compare(graph: Graph, name: str, regen: bool) -> None:
     golden = GOLDEN / (Path(name).stem + ".ttl")
     if regen:
-        golden.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+        readable = Graph()
+        for prefix, ns in PREFIXES.items():
+            readable.bind(prefix, ns)
+        readable += graph
+        golden.write_text(readable.serialize(format="turtle"), encoding="utf-8")
     expected = Graph().parse(golden, format="turtle")
     if to_isomorphic(graph) != to_isomorphic(expected):
         _, missing, extra = graph_diff(to_isomorphic(expected), to_isomorphic(graph))
