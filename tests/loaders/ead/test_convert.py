@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import graph_diff, to_isomorphic
+from rdflib.compare import to_isomorphic
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from loaders.ead.convert import convert
 from loaders.ead.parse import parse
-from ontology import COLLEX, DCMITYPE, PREFIXES, RICO
+from ontology import COLLEX, DCMITYPE, RICO
 from tests.conftest import FIXTURES
+from tests.golden import compare_golden
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 BASE = "http://127.0.0.1:8000/"
@@ -29,23 +30,7 @@ def _convert(path: Path) -> Graph:
 
 
 def _compare(graph: Graph, name: str, regen: bool) -> None:
-    golden = GOLDEN / (Path(name).stem + ".ttl")
-    if regen:
-        readable = Graph()
-        for prefix, ns in PREFIXES.items():
-            readable.bind(prefix, ns)
-        readable += graph
-        golden.write_text(readable.serialize(format="turtle"), encoding="utf-8")
-    assert golden.exists(), f"no golden file {golden}: run with --regen-golden and review it"
-    expected = Graph().parse(golden, format="turtle")
-    if to_isomorphic(graph) != to_isomorphic(expected):
-        _, missing, extra = graph_diff(to_isomorphic(expected), to_isomorphic(graph))
-        pytest.fail(
-            f"{name} differs from its golden file\n--- missing:\n"
-            + "\n".join(sorted(missing.serialize(format="nt").splitlines())[:30])
-            + "\n+++ unexpected:\n"
-            + "\n".join(sorted(extra.serialize(format="nt").splitlines())[:30])
-        )
+    compare_golden(graph, GOLDEN / (Path(name).stem + ".ttl"), regen)
 
 
 @pytest.mark.shared

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import graph_diff, to_isomorphic
+from rdflib.compare import to_isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, XSD
 
 from loaders.base import FORMATS, Converted, RecordRejected
-from ontology import COLLEX, PREFIXES, SCHEMA
+from ontology import COLLEX, SCHEMA
 from tests.conftest import FIXTURES
+from tests.golden import compare_golden
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 IDREF = FIXTURES / "idref"
@@ -31,19 +32,7 @@ def convert_file(path: Path) -> list[Converted]:
 
 
 def _compare(graph: Graph, name: str, regen: bool) -> None:
-    golden = GOLDEN / (Path(name).stem + ".ttl")
-    if regen:
-        readable = Graph()
-        for prefix, ns in PREFIXES.items():
-            readable.bind(prefix, ns)
-        readable += graph
-        golden.write_text(readable.serialize(format="turtle"), encoding="utf-8")
-    expected = Graph().parse(golden, format="turtle")
-    if to_isomorphic(graph) != to_isomorphic(expected):
-        _, missing, extra = graph_diff(to_isomorphic(expected), to_isomorphic(graph))
-        pytest.fail(f"{name} differs from its golden file\n--- missing:\n"
-                    + missing.serialize(format="nt") + "\n+++ unexpected:\n"
-                    + extra.serialize(format="nt"))
+    compare_golden(graph, GOLDEN / (Path(name).stem + ".ttl"), regen)
 
 
 def _without_file_triples(g: Graph) -> Graph:
