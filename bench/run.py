@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -32,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
-from sparql_lookup import _free_port, _wait  # noqa: E402
+from sparql_lookup import _free_port, _wait, load_test  # noqa: E402
 
 TARGETS = {"ingest_ratio": 0.3, "sparql_ratio": 0.5, "search_p95_ms_at_M": 50.0,
            "peak_rss_mb_at_L": 2048.0}
@@ -55,38 +54,6 @@ def mix(collection: str, subject: str, network: str) -> list[tuple[str, str]]:
                                   " OPTIONAL { ?m dcterms:title ?t } OPTIONAL { ?m "
                                   "rico:hasOrHadHolder/foaf:name ?h } }"),
     ]
-
-
-def load_test(url: str, queries: list[tuple[str, str]], requests: int,
-              concurrency: int) -> dict[str, float]:
-    latencies: list[float] = []
-    errors: list[int] = []
-    lock = threading.Lock()
-
-    def worker(k: int) -> None:
-        with httpx.Client(timeout=60) as client:
-            for i in range(requests // concurrency):
-                _, q = queries[(i + k) % len(queries)]
-                t = time.perf_counter()
-                r = client.post(url, data={"query": q},
-                                headers={"Accept": "application/sparql-results+json"})
-                with lock:
-                    latencies.append(time.perf_counter() - t)
-                    if r.status_code != 200:
-                        errors.append(r.status_code)
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    if errors:
-        raise SystemExit(f"{len(errors)} SPARQL requests failed on {url}: {set(errors)}")
-    q = statistics.quantiles(latencies, n=100)
-    return {"qps": len(latencies) / elapsed, "p50_ms": q[49] * 1000, "p95_ms": q[94] * 1000,
-            "p99_ms": q[98] * 1000}
 
 
 def timed_load(env: dict[str, str], path: Path, fmt: str) -> dict[str, float]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -60,9 +61,9 @@ def test_client_behaviours(recorded: RecordedServer, tmp_path: Path) -> None:
     assert client.fetch("027058352").status == "ok"
     retried = client.fetch("99000001X")
     assert retried.status == "ok" and b"anciens textes" in (retried.data or b"")
-    t = __import__("time").monotonic()
+    t = time.monotonic()
     limited = client.fetch("990000028")
-    assert limited.status == "ok" and __import__("time").monotonic() - t >= 1.0  # Retry-After
+    assert limited.status == "ok" and time.monotonic() - t >= 1.0  # Retry-After
     merged = client.fetch("990000095")
     assert merged.status == "ok" and merged.final_url and merged.final_url.endswith(
         "/990000087.xml")
