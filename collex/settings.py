@@ -52,7 +52,15 @@ class Settings(BaseSettings):
         200 * 1024 * 1024, gt=0, description="Input files larger than this are rejected."
     )
     validation_batch: int = Field(
-        200, gt=0, le=100_000, description="Records validated together by one pyshacl call."
+        200, gt=0, le=100_000, description="Records validated together in one SHACL pass."
+    )
+    stream_load: bool = Field(
+        True, description="Embedded store: let the bulk loader index while records are"
+        " converted (a load that replaces existing graphs falls back to one transaction)."
+    )
+    shacl_engine: Literal["compiled", "pyshacl"] = Field(
+        "compiled", description="SHACL validator of the load path: the shapes compiled to"
+        " Python checks (fast), or pyshacl (the reference implementation)."
     )
     query_timeout: float = Field(30.0, gt=0, description="Query deadline in seconds.")
     row_cap: int = Field(10_000, gt=0, description="Maximum rows in one query answer.")

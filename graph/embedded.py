@@ -3,6 +3,9 @@
 Guarantees:
 - ``replace_graphs`` is atomic: a write that fails, or a process killed while writing, leaves
   the store exactly as before (one Oxigraph transaction, or one all-or-nothing bulk load).
+  When a load only adds graphs, the bulk load runs while the pipeline converts (``stream``):
+  the engine indexes on one core while Python converts on the other, and still commits
+  nothing before the pipeline's final ``replace_graphs``.
 - ``restore`` builds the new store beside the old one and swaps directories; an interrupted
   swap is rolled back the next time the store is opened.
 - Queries see the union of all named graphs as their default graph (every source lives in its
@@ -11,10 +14,16 @@ Guarantees:
 
 from __future__ import annotations
 
+import errno
 import gc
+import os
 import shutil
+import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -81,6 +90,82 @@ class EmbeddedReader:
         return len(self._ox)
 
 
+class BulkStream:
+    """A bulk load fed through a named pipe while the pipeline is still converting.
+
+    pyoxigraph's bulk loader releases the GIL, so it parses and indexes in a thread while
+    Python converts records. It commits only when it reads the end of the stream: ``commit``
+    closes the pipe and waits; ``abort`` sends a line that is not N-Quads, so the loader fails
+    and commits nothing; a killed process takes the loader down with nothing committed.
+    """
+
+    def __init__(self, store: ox.Store, directory: Path | None) -> None:
+        self._store = store
+        self._dir = Path(tempfile.mkdtemp(prefix="collex-stream-", dir=directory))
+        fifo = self._dir / "quads.nq"
+        os.mkfifo(fifo)
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, args=(fifo,), daemon=True,
+                                        name="collex-bulk-load")
+        self._thread.start()
+        self._fh: IO[str] | None = self._open_writer(fifo)
+        self.live = self._fh is not None
+
+    def _load(self, fifo: Path) -> None:
+        try:
+            self._store.bulk_load(path=fifo, format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:
+            self.error = exc
+
+    def _open_writer(self, fifo: Path) -> IO[str] | None:
+        while True:  # the loader opens the pipe for reading when its thread starts
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as exc:
+                if exc.errno != errno.ENXIO or not self._thread.is_alive():
+                    return None
+                time.sleep(0.001)
+                continue
+            os.set_blocking(fd, True)
+            return os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+    def accepts(self, graph: str) -> bool:
+        return not self._store.contains_named_graph(ox.NamedNode(graph))
+
+    def write(self, lines: list[str]) -> None:
+        if self._fh is None:
+            return
+        try:
+            self._fh.writelines(lines)
+        except OSError:  # the loader stopped (it will say why): fall back to the spool
+            self._finish(poison=False)
+
+    def abort(self) -> None:
+        self._finish(poison=True)
+
+    def commit(self) -> None:
+        """Close the stream and wait for the loader; raise StoreUnavailable if it failed."""
+        self._finish(poison=False)
+        if self.error is not None:
+            raise StoreUnavailable(f"the store refused the write, nothing was changed:"
+                                   f" {self.error}")
+
+    def _finish(self, poison: bool) -> None:
+        self.live = False
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            try:
+                if poison:
+                    fh.write("\n!abort: this load is cancelled, nothing is committed\n")
+                fh.close()
+            except OSError:
+                pass
+        self._thread.join()
+        if poison:
+            self.error = self.error or RuntimeError("aborted")
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
 class EmbeddedStore(EmbeddedReader):
     """A store opened for writing (implements WriteStore). One writer process at a time."""
 
@@ -91,8 +176,21 @@ class EmbeddedStore(EmbeddedReader):
     def reader(self) -> ReadStore:
         return EmbeddedReader(self._ox)
 
+    def stream_into(self, spool: QuadSpool) -> None:
+        """Start ingesting ``spool``'s quads while they are produced (see BulkStream)."""
+        stream = BulkStream(self._ox, spool.path.parent)
+        if stream.live:
+            spool.stream = stream
+
     def replace_graphs(self, spool: QuadSpool) -> None:
         path = spool.close()
+        stream = spool.stream
+        if isinstance(stream, BulkStream):
+            if stream.live:  # every graph was new: the bulk load only has to finish
+                stream.commit()
+                self._ox.flush()
+                return
+            stream.abort()  # some graph needs replacing: one transaction below
         if not spool.graphs:
             return
         existing = [g for g in spool.graphs if self._ox.contains_named_graph(ox.NamedNode(g))]

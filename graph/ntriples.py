@@ -18,7 +18,7 @@ _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 def term(node: Node) -> str:
     """The N-Triples form of an rdflib term."""
-    if isinstance(node, URIRef):
+    if type(node) is URIRef or isinstance(node, URIRef):
         return f"<{node}>"
     if isinstance(node, Literal):
         text = '"' + str(node).translate(_ESCAPES) + '"'

@@ -11,11 +11,28 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Protocol
 
 from rdflib.term import Node
 
 from graph.ntriples import term
+
+
+class QuadSink(Protocol):
+    """Where a store may take the spool's quads while they are produced (see
+    ``graph.embedded.BulkStream``). Nothing it receives is visible before ``commit``."""
+
+    live: bool
+
+    def accepts(self, graph: str) -> bool:
+        """False when the graph needs replacing (not a plain addition): the sink gives up."""
+        ...
+
+    def write(self, lines: list[str]) -> None: ...
+
+    def abort(self) -> None:
+        """Give up: nothing the sink received is written."""
+        ...
 
 
 class QuadSpool:
@@ -36,18 +53,31 @@ class QuadSpool:
         self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self.graphs: dict[str, int] = {}
         self.quads = 0
+        self.stream: QuadSink | None = None  # set by a store that ingests while we convert
 
     def add_graph(self, graph: str, triples: Iterable[tuple[Node, Node, Node]]) -> int:
         """Append the whole content of ``graph``. A graph may be added once only."""
         if graph in self.graphs:
             raise ValueError(f"graph {graph} is already in this spool")
-        g = f"<{graph}>"
-        count = 0
+        tail = f" <{graph}> .\n"
+        forms: dict[Node, str] = {}  # subjects and predicates repeat within a graph
         lines = []
         for s, p, o in triples:
-            lines.append(f"{term(s)} {term(p)} {term(o)} {g} .\n")
-            count += 1
+            s_form = forms.get(s)
+            if s_form is None:
+                s_form = forms[s] = term(s)
+            p_form = forms.get(p)
+            if p_form is None:
+                p_form = forms[p] = term(p)
+            lines.append(f"{s_form} {p_form} {term(o)}{tail}")
+        count = len(lines)
         self._file.writelines(lines)
+        stream = self.stream
+        if stream is not None and stream.live:
+            if stream.accepts(graph):
+                stream.write(lines)
+            else:
+                stream.abort()
         self.graphs[graph] = count
         self.quads += count
         return count
@@ -59,7 +89,9 @@ class QuadSpool:
         return self.path
 
     def discard(self) -> None:
-        """Close and delete the spool file."""
+        """Close and delete the spool file (and give up a stream not committed)."""
+        if self.stream is not None and self.stream.live:
+            self.stream.abort()
         self.close()
         self.path.unlink(missing_ok=True)
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rdflib import Graph
+from loaders.rdf import RecordGraph
 
 
 class SourceRejected(Exception):
@@ -25,7 +25,7 @@ class Converted:
     record_id: str
     graph_iri: str
     collection_iri: str
-    graph: Graph
+    graph: RecordGraph
     warnings: list[str] = field(default_factory=list)
     deleted: bool = False  # the source says the record is deleted: its graph is removed
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (part, reason) left out
@@ -160,15 +160,22 @@ class ListsFormat:
         self._scheme_sent = False
         if store is None:
             return
+        # The holder's ISIL apart: each notice graph repeats its institution's description,
+        # and the union default graph joins every copy (a hundredfold product at scale).
+        isil_of = {
+            str(getattr(row["h"], "value", "")): str(getattr(row["isil"], "value", ""))
+            for row in store.select("SELECT DISTINCT ?h ?isil WHERE"
+                                    " { ?h <https://w3id.org/collex/def#isil> ?isil }")
+        }
         for row in store.select(
-            "SELECT ?c ?eadid ?isil ?cote WHERE { ?c a <http://purl.org/dc/dcmitype/Collection>"
+            "SELECT ?c ?eadid ?h ?cote WHERE { ?c a <http://purl.org/dc/dcmitype/Collection>"
             " OPTIONAL { ?c <https://w3id.org/collex/def#findingAidIdentifier> ?eadid }"
-            " OPTIONAL { ?c <https://www.ica.org/standards/RiC/ontology#hasOrHadHolder>"
-            "/<https://w3id.org/collex/def#isil> ?isil }"
+            " OPTIONAL { ?c <https://www.ica.org/standards/RiC/ontology#hasOrHadHolder> ?h }"
             " OPTIONAL { ?c <http://purl.org/dc/terms/identifier> ?cote } }"
         ):
             value = {k: str(getattr(v, "value", v)) for k, v in row.items()}
-            self.context.collections.add(value["c"], value.get("eadid"), value.get("isil"),
+            self.context.collections.add(value["c"], value.get("eadid"),
+                                         isil_of.get(value.get("h", "")),
                                          [value["cote"]] if "cote" in value else [])
         for row in store.select(
             "SELECT ?id WHERE { ?n a <https://w3id.org/collex/def#ThematicNetwork> ;"

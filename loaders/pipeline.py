@@ -21,6 +21,7 @@ from pathlib import Path
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import Node
 from rich.progress import Progress
 
 from collex.settings import Settings
@@ -37,6 +38,7 @@ from loaders.base import (
 from loaders.report import LoadReport
 from ontology import PROV
 from shapes import shapes_path
+from shapes.compiled import CompiledShapes, Unsupported
 
 Log = Callable[[str], None]
 
@@ -46,6 +48,15 @@ def _shapes() -> Graph:
     g = Graph()
     g.parse(shapes_path(), format="turtle")
     return g
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> CompiledShapes | None:
+    """The shapes compiled to Python checks, or None when they use an unsupported feature."""
+    try:
+        return CompiledShapes(_shapes())
+    except Unsupported:
+        return None
 
 
 def _order(path: Path) -> int:
@@ -77,25 +88,54 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def _violations(results: Graph) -> Iterator[tuple[URIRef, str]]:
+def _describe(message: str, path: str | None, value: Node | None, focus: Node) -> str:
+    detail = []
+    if path:
+        detail.append(path)
+    if value is not None and value != focus:
+        detail.append(f"value {str(value)[:80]!r}")
+    return f"{message} [{'; '.join(detail)}]" if detail else message
+
+
+def _pyshacl_violations(triples: Iterable[tuple[Node, Node, Node]]
+                        ) -> Iterator[tuple[Node, str]]:
+    union = Graph()
+    for t in triples:
+        union.add(t)
+    conforms, results, _ = validate(union, shacl_graph=_shapes(), inference="none",
+                                    allow_warnings=True)
+    if conforms:
+        return
+    details = set(results.objects(None, SH.detail))  # nested results, not results of their own
     for res in results.subjects(RDF.type, SH.ValidationResult):
-        if results.value(res, SH.resultSeverity) != SH.Violation:
+        if res in details or results.value(res, SH.resultSeverity) != SH.Violation:
             continue
         focus = results.value(res, SH.focusNode)
         message = str(results.value(res, SH.resultMessage) or "constraint violated")
         path = results.value(res, SH.resultPath)
-        value = results.value(res, SH.value)
-        detail = []
-        if isinstance(path, URIRef):
-            detail.append(results.namespace_manager.normalizeUri(path))
-        if value is not None and value != focus:
-            detail.append(f"value {str(value)[:80]!r}")
-        text = f"{message} [{'; '.join(detail)}]" if detail else message
-        if isinstance(focus, URIRef):
-            yield focus, text
+        name = results.namespace_manager.normalizeUri(path) if isinstance(path, URIRef) else None
+        if focus is not None:
+            yield focus, _describe(message, name, results.value(res, SH.value), focus)
 
 
-def check(records: Sequence[Converted]) -> dict[int, list[str]]:
+def _compiled_violations(compiled: CompiledShapes, triples: Iterable[tuple[Node, Node, Node]]
+                         ) -> Iterator[tuple[Node, str]]:
+    for r in compiled.validate(triples):
+        if r.severity == SH.Violation:
+            name = compiled.name(r.path) if isinstance(r.path, URIRef) else None
+            yield r.focus, _describe(r.message, name, r.value, r.focus)
+
+
+def violations(triples: Iterable[tuple[Node, Node, Node]], engine: str = "compiled"
+               ) -> Iterator[tuple[Node, str]]:
+    """(focus node, curator-readable reason) of each SHACL violation in ``triples``."""
+    compiled = _compiled() if engine == "compiled" else None
+    if compiled is None:
+        return _pyshacl_violations(triples)
+    return _compiled_violations(compiled, triples)
+
+
+def check(records: Sequence[Converted], engine: str = "compiled") -> dict[int, list[str]]:
     """Validate records together; return {index: reasons} for the records that fail.
 
     A violation on a node that several records of the batch describe is attributed by
@@ -103,20 +143,18 @@ def check(records: Sequence[Converted]) -> dict[int, list[str]]:
     """
     if not records:
         return {}
-    union = Graph()
-    owners: dict[URIRef, set[int]] = defaultdict(set)
-    for i, rec in enumerate(records):
-        for s in set(rec.graph.subjects()):
-            if isinstance(s, URIRef):
-                owners[s].add(i)
-        union += rec.graph
-    conforms, results, _ = validate(union, shacl_graph=_shapes(), inference="none",
-                                    allow_warnings=True)
-    if conforms:
+    found = [(focus, text) for focus, text in
+             violations([t for rec in records for t in rec.graph], engine)
+             if isinstance(focus, URIRef)]
+    if not found:
         return {}
+    owners: dict[Node, set[int]] = defaultdict(set)
+    for i, rec in enumerate(records):
+        for t in rec.graph:
+            owners[t[0]].add(i)
     failing: dict[int, list[str]] = defaultdict(list)
     shared: set[int] = set()
-    for focus, text in _violations(results):
+    for focus, text in found:
         who = owners.get(focus, set())
         if len(who) == 1:
             (i,) = who
@@ -126,7 +164,7 @@ def check(records: Sequence[Converted]) -> dict[int, list[str]]:
             shared |= who
     if len(records) > 1:
         for i in sorted(shared - set(failing)):
-            alone = check([records[i]]).get(0)
+            alone = check([records[i]], engine).get(0)
             if alone:
                 failing[i] = alone
     return {i: sorted(r) for i, r in failing.items() if r}
@@ -158,11 +196,17 @@ class Pipeline:
         loaded_at = Literal(dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
                             datatype=XSD.dateTime)
         spool = QuadSpool(self._spool_dir(store))
+        stream_into = getattr(store, "stream_into", None)
+        if stream_into is not None and self.settings.stream_load:
+            stream_into(spool)
+        observers = [obs for fmt_obj in FORMATS.values()
+                     if (obs := getattr(fmt_obj, "observe", None)) is not None]
+        ranks = [rank for rank, _ in ordered]
         seen: dict[str, str] = {}
         batch: list[tuple[str, Converted]] = []
 
         def flush() -> None:
-            failing = check([c for _, c in batch if not c.deleted])
+            failing = check([c for _, c in batch if not c.deleted], self.settings.shacl_engine)
             live = [i for i, (_, c) in enumerate(batch) if not c.deleted]
             failing = {live[i]: reasons for i, reasons in failing.items()}
             for i, (file, conv) in enumerate(batch):
@@ -180,9 +224,8 @@ class Pipeline:
                     report.reject(file, part, reason)
                 for w in conv.warnings:
                     report.warn(file, conv.record_id, w)
-                for fmt_obj in FORMATS.values():
-                    observe = getattr(fmt_obj, "observe", None)
-                    if observe is not None:
+                if observers:  # only when files of a later rank may refer to this record
+                    for observe in observers:
                         observe(conv)
                 conv.graph.add((URIRef(conv.graph_iri), PROV.generatedAtTime, loaded_at))
                 report.triples += spool.add_graph(conv.graph_iri, conv.graph)
@@ -198,6 +241,8 @@ class Pipeline:
                     if rank != last_rank:  # lists refer to the records loaded before them
                         flush()
                         last_rank = rank
+                    if rank == ranks[-1]:  # no later file can refer to these records
+                        observers = []
                     for file, conv in self._convert_file(path, fmt, report):
                         if conv.graph_iri in seen:
                             report.reject(file, conv.record_id,

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 
 COLLEX = Namespace("https://w3id.org/collex/def#")
 DCMITYPE = Namespace("http://purl.org/dc/dcmitype/")
@@ -19,6 +20,43 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 IIIF = Namespace("http://iiif.io/api/presentation/3#")
 ISO639 = Namespace("http://id.loc.gov/vocabulary/iso639-2/")
 SCHEMA = Namespace("https://schema.org/")
+
+
+
+class Cached:
+    """A namespace whose terms are built once: ``Cached(DCTERMS).title``.
+
+    rdflib builds (and validates) a new URIRef on every attribute access of a namespace, a
+    measurable cost when a load adds millions of triples. The first access of a term goes
+    through the wrapped namespace (a closed namespace still refuses a misspelt term); later
+    ones are plain attribute reads.
+
+    >>> from rdflib.namespace import DCTERMS
+    >>> terms = Cached(DCTERMS)
+    >>> terms.title is terms.title, terms.title == DCTERMS.title, terms["subject"]
+    (True, True, rdflib.term.URIRef('http://purl.org/dc/terms/subject'))
+    """
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+        self._items: dict[str, URIRef] = {}
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = URIRef(getattr(self._namespace, name))
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        term = self._items.get(name)
+        if term is None:
+            term = self._items[name] = URIRef(self._namespace[name])
+        return term
+
+    def __str__(self) -> str:
+        return str(self._namespace)
+
 
 PREFIXES: dict[str, str] = {
     "collex": str(COLLEX),

@@ -7,15 +7,34 @@ from __future__ import annotations
 
 import re
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib import Literal, URIRef
+from rdflib import namespace as _rdfns
 
+import ontology as _onto
 from loaders.authority import AuthorityRef, classify
 from loaders.base import Converted
 from loaders.dates import normalise
 from loaders.ead.parse import AccessPoint, EadRecord
+from loaders.rdf import RecordGraph
 from loaders.text import bcp47, safe_segment, slug
-from ontology import COLLEX, DCAT, DCMITYPE, IIIF, ISO639, PROV, RICO, RST
+from ontology import Cached
+
+# Namespaces whose terms are built once (rdflib builds a new URIRef per access).
+DCTERMS = Cached(_rdfns.DCTERMS)
+FOAF = Cached(_rdfns.FOAF)
+OWL = Cached(_rdfns.OWL)
+RDF = Cached(_rdfns.RDF)
+RDFS = Cached(_rdfns.RDFS)
+SKOS = Cached(_rdfns.SKOS)
+XSD = Cached(_rdfns.XSD)
+COLLEX = Cached(_onto.COLLEX)
+DCAT = Cached(_onto.DCAT)
+DCMITYPE = Cached(_onto.DCMITYPE)
+IIIF = Cached(_onto.IIIF)
+ISO639 = Cached(_onto.ISO639)
+PROV = Cached(_onto.PROV)
+RICO = Cached(_onto.RICO)
+RST = Cached(_onto.RST)
 
 _LEVELS = {
     "fonds": RST.Fonds, "collection": RST.Collection, "series": RST.Series,
@@ -108,7 +127,7 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
     warnings = list(record.warnings)
     if not record.eadid:
         warnings.append("no eadid: the collection IRI is derived from the file name")
-    g = Graph(bind_namespaces="none")  # binding prefixes per record is costly (rdflib 7)
+    g = RecordGraph()
 
     def lit(text: str) -> Literal:
         return Literal(text, lang=lang) if lang else Literal(text)
@@ -209,7 +228,7 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
     return Converted(record.record_id, graph_iri, str(coll), g, warnings)
 
 
-def _holder(g: Graph, coll: URIRef, r: EadRecord, base: str, warnings: list[str]) -> None:
+def _holder(g: RecordGraph, coll: URIRef, r: EadRecord, base: str, warnings: list[str]) -> None:
     """rico:hasOrHadHolder from <repository>, else the header's agency code, else publisher."""
     repo = r.repository
     ref: AuthorityRef | None = None
@@ -241,7 +260,7 @@ def _holder(g: Graph, coll: URIRef, r: EadRecord, base: str, warnings: list[str]
 
 
 def _access_point(
-    g: Graph, coll: URIRef, ap: AccessPoint, base: str, lang: str | None, warnings: list[str]
+    g: RecordGraph, coll: URIRef, ap: AccessPoint, base: str, lang: str | None, warnings: list[str]
 ) -> None:
     ref = classify(ap.authfilenumber, ap.source)
     if ref and ref.problem:

@@ -13,14 +13,31 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib import namespace as _rdfns
 
+import ontology as _onto
 from loaders.authority import ppn_check_char, ppn_is_valid
 from loaders.base import Converted, RecordRejected
 from loaders.idref.parse import DataField, MarcRecord, RdfRecord
-from ontology import COLLEX, ISO639, PROV, RICO, SCHEMA
+from loaders.rdf import RecordGraph
+from ontology import Cached
+
+# Namespaces whose terms are built once (rdflib builds a new URIRef per access).
+DCTERMS = Cached(_rdfns.DCTERMS)
+FOAF = Cached(_rdfns.FOAF)
+OWL = Cached(_rdfns.OWL)
+RDF = Cached(_rdfns.RDF)
+RDFS = Cached(_rdfns.RDFS)
+SKOS = Cached(_rdfns.SKOS)
+XSD = Cached(_rdfns.XSD)
+COLLEX = Cached(_onto.COLLEX)
+ISO639 = Cached(_onto.ISO639)
+PROV = Cached(_onto.PROV)
+RICO = Cached(_onto.RICO)
+SCHEMA = Cached(_onto.SCHEMA)
 
 IDREF = "http://www.idref.fr/"
 
@@ -79,25 +96,30 @@ def heading(field: DataField) -> str:
     return " -- ".join([main, *subdivisions]) if subdivisions else main
 
 
-def _source_record(g: Graph, graph_iri: str, entity: URIRef, ppn: str, source_format: str,
+def _source_record(g: RecordGraph, graph_iri: str, entity: URIRef, ppn: str, source_format: str,
                    file: str, sha256: str) -> None:
     """The source record (the graph's own description) and the entity's bookkeeping."""
     src = URIRef(graph_iri)
+    ident = Literal(ppn)
     g.add((src, RDF.type, PROV.Entity))
     g.add((src, RDF.type, COLLEX.SourceRecord))
-    g.add((src, COLLEX.sourceFormat, Literal(source_format)))
-    g.add((src, COLLEX.fileName, Literal(file)))
-    g.add((src, COLLEX.sha256, Literal(sha256)))
-    g.add((src, DCTERMS.identifier, Literal(ppn)))
+    g.add((src, COLLEX.sourceFormat, _same(source_format)))
+    g.add((src, COLLEX.fileName, _same(file)))
+    g.add((src, COLLEX.sha256, _same(sha256)))
+    g.add((src, DCTERMS.identifier, ident))
     g.add((entity, PROV.wasDerivedFrom, src))
-    g.add((entity, DCTERMS.identifier, Literal(ppn)))
-    g.add((entity, COLLEX.authoritySystem, Literal("idref")))
+    g.add((entity, DCTERMS.identifier, ident))
+    g.add((entity, COLLEX.authoritySystem, _same("idref")))
 
 
-def _graph() -> Graph:
-    # No namespace bindings here: binding costs more than building the record's triples
-    # (rdflib 7); prefixes are only wanted when a graph is written for people.
-    return Graph(bind_namespaces="none")
+@lru_cache(maxsize=256)
+def _same(text: str) -> Literal:
+    """A plain literal shared by every record of a file (its name, format, checksum)."""
+    return Literal(text)
+
+
+def _graph() -> RecordGraph:
+    return RecordGraph()
 
 
 def _date(value: str) -> Literal:
@@ -157,7 +179,7 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
     graph_iri = f"{base_iri}graph/idref/{ppn}"
     entity = URIRef(f"{IDREF}{ppn}/id")
     if record.deleted:
-        return Converted(ppn, graph_iri, str(entity), Graph(), [], deleted=True)
+        return Converted(ppn, graph_iri, str(entity), RecordGraph(), [], deleted=True)
     warnings: list[str] = []
     g = _graph()
     _source_record(g, graph_iri, entity, ppn, source_format, file, sha256)
@@ -173,7 +195,7 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
         g.add((entity, RDF.type, cls))
     if kind == "210" and head is not None and head.ind1 == "1":
         g.add((entity, RDF.type, COLLEX.Congress))
-    g.add((entity, COLLEX.authorityKind, Literal(_KIND_NAMES[kind])))
+    g.add((entity, COLLEX.authorityKind, _same(_KIND_NAMES[kind])))
     display = next((f.get("a") for f in record.fields("900") if f.get("a")), None)
     pref = display or (heading(head) if head else None)
     if not pref:
@@ -277,8 +299,7 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
 
 def _convert_rdf(record: RdfRecord, base_iri: str, file: str, sha256: str) -> Converted:
     """IdRef RDF/XML as published, plus its source record and a prefLabel when missing."""
-    g = _graph()
-    g.parse(data=record.ntriples, format="nt")
+    g = RecordGraph.of(Graph(bind_namespaces="none").parse(data=record.ntriples, format="nt"))
     entities = sorted({s for s in g.subjects() if isinstance(s, URIRef)
                        and re.match(r"^http://www\.idref\.fr/\d{8}[\dX]/id$", str(s))})
     if not entities:

@@ -12,13 +12,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, XSD
+from rdflib import namespace as _rdfns
 
+import ontology as _onto
 from loaders.authority import idref_iri, ppn_is_valid
 from loaders.base import Converted
 from loaders.lists.parse import ListFile, Row
+from loaders.rdf import RecordGraph
 from loaders.text import safe_segment, slug
-from ontology import COLLEX, DCMITYPE, PROV, RICO, disciplines_path
+from ontology import Cached, disciplines_path
+
+# Namespaces whose terms are built once (rdflib builds a new URIRef per access).
+DCTERMS = Cached(_rdfns.DCTERMS)
+FOAF = Cached(_rdfns.FOAF)
+OWL = Cached(_rdfns.OWL)
+RDF = Cached(_rdfns.RDF)
+SKOS = Cached(_rdfns.SKOS)
+XSD = Cached(_rdfns.XSD)
+COLLEX = Cached(_onto.COLLEX)
+DCMITYPE = Cached(_onto.DCMITYPE)
+PROV = Cached(_onto.PROV)
+RICO = Cached(_onto.RICO)
 
 DISC = Namespace("https://w3id.org/collex/disciplines/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
@@ -46,7 +60,7 @@ class CollectionIndex:
             if isil:
                 self.by_holder_cote[(isil, cote)] = iri
 
-    def add_graph(self, g: Graph) -> None:
+    def add_graph(self, g: RecordGraph) -> None:
         for coll in g.subjects(RDF.type, DCMITYPE.Collection):
             eadid = g.value(coll, COLLEX.findingAidIdentifier)
             holder = g.value(coll, RICO.hasOrHadHolder)
@@ -126,7 +140,7 @@ def _institution_iri(base: str, isil: str) -> URIRef:
 
 def convert_scheme(base: str) -> Converted:
     """The disciplines SKOS scheme as its own source graph."""
-    g = Graph().parse(disciplines_path(), format="turtle")
+    g = RecordGraph.of(Graph().parse(disciplines_path(), format="turtle"))
     gi = f"{base}graph/vocabulary/disciplines"
     g.add((URIRef(gi), RDF.type, PROV.Entity))
     g.add((URIRef(gi), RDF.type, COLLEX.SourceRecord))
@@ -141,8 +155,7 @@ def graph_iri(base: str, file: str) -> str:
 
 def convert(lf: ListFile, base: str, ctx: ListsContext) -> Converted:
     """The graph of the valid rows; ``rejected`` lists the others with row and column."""
-    g = Graph()
-    g.bind("collex", COLLEX)
+    g = RecordGraph()
     gi = graph_iri(base, lf.file)
     src = URIRef(gi)
     g.add((src, RDF.type, PROV.Entity))
@@ -163,7 +176,7 @@ def convert(lf: ListFile, base: str, ctx: ListsContext) -> Converted:
     if lf.kind == "networks":  # members in the same load may refer to these networks
         ctx.networks.update(r.values.get("network", "") for r in lf.rows)
     for row in lf.rows:
-        part = Graph()
+        part = RecordGraph()
         try:
             handler(part, row, base, ctx, conv.warnings, src)
         except RowError as exc:
@@ -173,7 +186,7 @@ def convert(lf: ListFile, base: str, ctx: ListsContext) -> Converted:
     return conv
 
 
-def _institution(g: Graph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
+def _institution(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
                  src: URIRef) -> None:
     isil = _isil(_need(row, "isil"), "isil")
     name = _need(row, "name")
@@ -227,7 +240,7 @@ def _collection(ref: str, column: str, ctx: ListsContext) -> URIRef:
     return URIRef(found)
 
 
-def _label(g: Graph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
+def _label(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
            src: URIRef) -> None:
     coll = _collection(_need(row, "collection"), "collection", ctx)
     campaign = _need(row, "campaign")
@@ -247,7 +260,7 @@ def _label(g: Graph, row: Row, base: str, ctx: ListsContext, warnings: list[str]
         g.add((label, SKOS.note, Literal(note)))
 
 
-def _network(g: Graph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
+def _network(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
              src: URIRef) -> None:
     ident = _need(row, "network")
     if not NETWORK_ID.match(ident):
@@ -268,7 +281,7 @@ def _network(g: Graph, row: Row, base: str, ctx: ListsContext, warnings: list[st
         g.add((net, FOAF.homepage, _url(site, "website")))
 
 
-def _member(g: Graph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
+def _member(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
             src: URIRef) -> None:
     ident = _need(row, "network")
     if ctx.checked and ident not in ctx.networks:

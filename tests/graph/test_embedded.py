@@ -204,3 +204,60 @@ def test_write_error_is_reported_and_changes_nothing(tmp_path: Path) -> None:
         store.replace_graphs(spool)
     spool.discard()
     assert store.stats().triples_per_graph == {EX + "a": 2}
+
+
+def test_streamed_load_writes_what_the_spool_path_writes(tmp_path: Path) -> None:
+    plain = open_write(tmp_path / "plain")
+    with _spool({"a": 300, "b": 5}) as spool:
+        plain.replace_graphs(spool)
+    streamed = open_write(tmp_path / "streamed")
+    spool = QuadSpool()
+    streamed.stream_into(spool)
+    for g, n in {"a": 300, "b": 5}.items():
+        spool.add_graph(EX + g, [(URIRef(f"{EX}s{i}"), URIRef(EX + "p"),
+                                  Literal(f"v {i}\nligne \"2\"", lang="fr")) for i in range(n)])
+    assert spool.stream is not None and spool.stream.live
+    streamed.replace_graphs(spool)
+    spool.discard()
+    assert streamed.stats().triples_per_graph == plain.stats().triples_per_graph == {
+        EX + "a": 300, EX + "b": 5}
+    del plain, streamed
+    assert _dump_lines(tmp_path / "plain", tmp_path / "p.nq") == _dump_lines(
+        tmp_path / "streamed", tmp_path / "s.nq")
+
+
+def test_stream_gives_way_to_one_transaction_when_a_graph_exists(tmp_path: Path) -> None:
+    store = open_write(tmp_path / "s")
+    with _spool({"b": 4}) as spool:
+        store.replace_graphs(spool)
+    spool = QuadSpool()
+    store.stream_into(spool)
+    spool.add_graph(EX + "a", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("x"))])
+    assert spool.stream is not None and spool.stream.live
+    spool.add_graph(EX + "b", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("new"))])
+    assert not spool.stream.live  # b exists: replacing it needs the transaction path
+    store.replace_graphs(spool)
+    spool.discard()
+    assert store.stats().triples_per_graph == {EX + "a": 1, EX + "b": 1}
+
+
+def test_aborted_or_failed_stream_commits_nothing(tmp_path: Path) -> None:
+    store = open_write(tmp_path / "s")
+    with _spool({"keep": 2}) as spool:
+        store.replace_graphs(spool)
+    spool = QuadSpool()
+    store.stream_into(spool)
+    spool.add_graph(EX + "a", [(URIRef(f"{EX}s{i}"), URIRef(EX + "p"), Literal("x"))
+                               for i in range(1000)])
+    spool.discard()  # the load gave up (an error, Ctrl-C): the stream is aborted
+    assert store.stats().triples_per_graph == {EX + "keep": 2}
+    # The loader itself fails (a line that is not N-Quads): commit reports, nothing lands.
+    spool = QuadSpool()
+    store.stream_into(spool)
+    spool.add_graph(EX + "b", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("y"))])
+    assert spool.stream is not None
+    spool.stream.write(["<not an iri> oops\n"])
+    with pytest.raises(StoreUnavailable, match="nothing was changed"):
+        store.replace_graphs(spool)
+    spool.discard()
+    assert store.stats().triples_per_graph == {EX + "keep": 2}
