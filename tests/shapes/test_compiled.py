@@ -36,7 +36,7 @@ def _records() -> list[Converted]:
             continue
         try:
             records = fmt.parse(data, path.name)
-        except Exception:  # noqa: BLE001 - fixtures of broken files
+        except Exception:
             continue
         for record in records:
             try:
