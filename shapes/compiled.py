@@ -55,7 +55,7 @@ class DataIndex:
         objects_of: dict[Node, set[Node]] = {p: set() for p in object_targets}
         instances: dict[Node, set[Node]] = defaultdict(set)
         subclass_of: dict[Node, set[Node]] = defaultdict(set)
-        rdf_type, sub = RDF.type, RDFS.subClassOf
+        special = {RDF.type: 1, RDFS.subClassOf: 2}  # dict lookups: no Python-level __eq__
         for s, p, o in triples:
             if relevant is not None and p not in relevant:
                 continue
@@ -67,9 +67,10 @@ class DataIndex:
                 by_p[p] = {o}
             else:
                 values.add(o)
-            if p is rdf_type or p == rdf_type:
+            kind = special.get(p)
+            if kind == 1:
                 instances[o].add(s)
-            elif p == sub:
+            elif kind == 2:
                 subclass_of[o].add(s)
             if p in objects_of:
                 objects_of[p].add(o)

@@ -142,7 +142,7 @@ def _xml(data: bytes, file: str) -> XmlDocument:
 def _marcxml_records(root: etree._Element) -> list[IdRefRecord]:
     out: list[IdRefRecord] = []
     n = 0
-    for el in root.iter():
+    for el in root.iter("{*}record", "{*}header"):  # any namespace, or none
         name = local_name(el)
         if name == "header" and el.get("status") == "deleted":  # OAI-PMH deletion
             ident = next((c for c in el if local_name(c) == "identifier"), None)
@@ -170,7 +170,8 @@ def _marcxml_records(root: etree._Element) -> list[IdRefRecord]:
             elif cname == "controlfield":
                 controls[child.get("tag", "")] = child.text or ""
             elif cname == "datafield":
-                subs = [(s.get("code", ""), "".join(str(t) for t in s.itertext()))
+                subs = [(s.get("code", ""),
+                         "".join(s.itertext()) if len(s) else (s.text or ""))
                         for s in child if local_name(s) == "subfield"]
                 fields.append(DataField(child.get("tag", ""), child.get("ind1", " "),
                                         child.get("ind2", " "), subs))
