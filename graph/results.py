@@ -15,7 +15,7 @@ Used in-process by the CLI and inside the query worker processes of the server.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from xml.sax.saxutils import escape as _xml_escape  # noqa: TID251 - escaping only, no parsing
 
 import pyoxigraph as ox
@@ -97,9 +97,8 @@ def run_query(store: ox.Store, req: QueryRequest) -> QueryAnswer:
         return QueryAnswer("ask", SOLUTION_MEDIA[fmt], body)
     variables = [v.value for v in result.variables]
     solutions, truncated = _take(result, req.row_cap)
-    rows = [{name: value for name in variables if (value := s[name]) is not None}
-            for s in solutions]
-    return QueryAnswer("select", SOLUTION_MEDIA[fmt], serialize_rows(variables, rows, fmt),
+    return QueryAnswer("select", SOLUTION_MEDIA[fmt],
+                       serialize_values(variables, [tuple(s) for s in solutions], fmt),
                        truncated)
 
 
@@ -114,30 +113,55 @@ def _take(items: Iterable[object], cap: int | None) -> tuple[list[ox.Triple], bo
 
 def serialize_rows(variables: list[str], rows: list[SelectRow], fmt: str) -> bytes:
     """SELECT rows in a W3C results format (json, xml, csv, tsv)."""
+    return serialize_values(variables, [tuple(row.get(v) for v in variables) for row in rows],
+                            fmt)
+
+
+def serialize_values(variables: list[str], rows: Sequence[Sequence[Term | None]], fmt: str
+                     ) -> bytes:
+    """Rows given as values in the order of ``variables`` (None when unbound).
+
+    Each distinct term is written once and its text reused: answers repeat terms a lot
+    (the same holder, the same predicate), and writing terms is most of the cost.
+    """
+    writer = _TERM_WRITERS.get(fmt)
+    if writer is None:
+        raise WrongFormat(f"unknown result format {fmt!r}")
+    cache: dict[Term, str] = {}
+
+    def text(t: Term) -> str:
+        out = cache.get(t)
+        if out is None:
+            out = cache[t] = writer(t)
+        return out
+
     if fmt == "json":
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": [
-            {k: _json_term(v) for k, v in row.items()} for row in rows]}},
-            ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        keys = [json.dumps(v, ensure_ascii=False) + ":" for v in variables]
+        body = ",".join(
+            "{" + ",".join(k + text(t) for k, t in zip(keys, row, strict=True) if t is not None)
+            + "}" for row in rows)
+        return ('{"head":{"vars":' + json.dumps(variables, ensure_ascii=False)
+                + '},"results":{"bindings":[' + body + "]}}").encode("utf-8")
     if fmt == "xml":
         parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
                  "<head>"]
         parts += [f'<variable name="{v}"/>' for v in variables]
         parts.append("</head><results>")
+        opens = [f'<binding name="{v}">' for v in variables]
         for row in rows:
             parts.append("<result>")
-            parts += [f'<binding name="{k}">{_xml_term(v)}</binding>' for k, v in row.items()]
+            parts += [o + text(t) + "</binding>" for o, t in zip(opens, row, strict=True)
+                      if t is not None]
             parts.append("</result>")
         parts.append("</results></sparql>\n")
         return "".join(parts).encode("utf-8")
     if fmt == "csv":
         lines = [",".join(variables)]
-        lines += [",".join(_csv_term(row.get(v)) for v in variables) for row in rows]
+        lines += [",".join(text(t) if t is not None else "" for t in row) for row in rows]
         return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-    if fmt == "tsv":
-        lines = ["\t".join(f"?{v}" for v in variables)]
-        lines += ["\t".join(str(row[v]) if v in row else "" for v in variables) for row in rows]
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    raise WrongFormat(f"unknown result format {fmt!r}")
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines += ["\t".join(text(t) if t is not None else "" for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _json_term(t: Term) -> dict[str, object]:
@@ -185,3 +209,12 @@ def _csv_term(t: Term | None) -> str:
     if any(c in text for c in ',"\r\n'):
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+def _json_text(t: Term) -> str:
+    return json.dumps(_json_term(t), ensure_ascii=False, separators=(",", ":"))
+
+
+_TERM_WRITERS: dict[str, Callable[[Term], str]] = {
+    "json": _json_text, "xml": _xml_term, "csv": _csv_term, "tsv": str,
+}

@@ -171,7 +171,7 @@ def _marcxml_records(root: etree._Element) -> list[IdRefRecord]:
                 controls[child.get("tag", "")] = child.text or ""
             elif cname == "datafield":
                 subs = [(s.get("code", ""),
-                         "".join(s.itertext()) if len(s) else (s.text or ""))
+                         "".join(map(str, s.itertext())) if len(s) else (s.text or ""))
                         for s in child if local_name(s) == "subfield"]
                 fields.append(DataField(child.get("tag", ""), child.get("ind1", " "),
                                         child.get("ind2", " "), subs))
