@@ -180,8 +180,9 @@ def cmd_derive(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store_write(settings)
     n = refresh(store, settings.base_iri)
     docs = refresh_search(store, settings.store_dir)
+    store.optimize()
     print(f"related collections recomputed: {n} triples; search index rebuilt: {docs}"
-          " collections", file=sys.stderr)
+          " collections; store compacted", file=sys.stderr)
     return EXIT_OK
 
 

@@ -101,6 +101,10 @@ class WriteStore(ReadStore, Protocol):
         """Atomically remove the named graphs."""
         ...
 
+    def optimize(self) -> None:
+        """Compact the storage after a batch of writes (a no-op where the store does it)."""
+        ...
+
     def restore(self, path: Path) -> int:
         """Replace the whole store content by a dump (N-Quads or TriG). Atomic."""
         ...

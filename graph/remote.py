@@ -190,6 +190,9 @@ class RemoteStore(RemoteReader):
         if graphs:
             self.update("".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs))
 
+    def optimize(self) -> None:
+        """The remote store manages its own storage."""
+
     def restore(self, path: Path) -> int:
         quads = list(ox.parse(path=path))
         buf = io.StringIO()

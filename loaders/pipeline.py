@@ -266,7 +266,9 @@ class Pipeline:
                     from graph.search import refresh as refresh_search
 
                     n = refresh_search(store, self.settings.store_dir)
-                    self.log(f"related collections recomputed; search index rebuilt ({n})")
+                    store.optimize()
+                    self.log(f"related collections recomputed; search index rebuilt ({n});"
+                             " store compacted")
         finally:
             spool.discard()
         report.seconds = time.perf_counter() - started
