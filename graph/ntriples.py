@@ -16,17 +16,28 @@ from rdflib.term import Node
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
+_XSD_STRING = XSD.string
+
+
 def term(node: Node) -> str:
     """The N-Triples form of an rdflib term."""
-    if type(node) is URIRef or isinstance(node, URIRef):
+    kind = type(node)
+    if kind is URIRef:
         return f"<{node}>"
-    if isinstance(node, Literal):
-        text = '"' + str(node).translate(_ESCAPES) + '"'
-        if node.language:
-            return f"{text}@{node.language}"
-        if node.datatype and node.datatype != XSD.string:
-            return f"{text}^^<{node.datatype}>"
-        return text
+    if kind is Literal or isinstance(node, Literal):
+        assert isinstance(node, Literal)
+        text = str(node)
+        if '"' in text or "\\" in text or "\n" in text or "\r" in text:
+            text = text.translate(_ESCAPES)
+        lang = node.language
+        if lang:
+            return f'"{text}"@{lang}'
+        datatype = node.datatype
+        if datatype is not None and datatype != _XSD_STRING:
+            return f'"{text}"^^<{datatype}>'
+        return f'"{text}"'
+    if isinstance(node, URIRef):
+        return f"<{node}>"
     if isinstance(node, BNode):
         return f"_:{node}"
     raise TypeError(f"not an RDF term: {node!r}")
