@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 IDREF = "http://www.idref.fr/"
 AN_RDF = "https://rdf.archives-nationales.culture.gouv.fr/"
@@ -62,6 +63,7 @@ class AuthorityRef:
     problem: str | None = None
 
 
+@lru_cache(maxsize=65536)  # pure; the same headings recur across thousands of notices
 def classify(value: str | None, source: str | None, *, repository: bool = False) -> (
     AuthorityRef | None
 ):

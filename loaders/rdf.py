@@ -17,8 +17,9 @@ graph when one is wanted (the pyshacl fallback, isomorphism checks in tests).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
@@ -92,3 +93,16 @@ class RecordGraph:
         for t in self._triples:
             g.add(t)
         return g
+
+
+@lru_cache(maxsize=65536)
+def plain(text: str, lang: str | None = None) -> Literal:
+    """A plain or language-tagged literal, shared between records.
+
+    Headings, holders, authority systems and identifiers repeat across thousands of notices,
+    and building an rdflib Literal costs more than looking one up (literals are immutable).
+
+    >>> plain("Manuscrits", "fr") is plain("Manuscrits", "fr")
+    True
+    """
+    return Literal(text, lang=lang) if lang else Literal(text)

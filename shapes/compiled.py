@@ -49,15 +49,26 @@ class DataIndex:
     """Subjects -> predicates -> objects of a batch, plus the objects of target predicates."""
 
     def __init__(self, triples: Iterable[Triple], object_targets: frozenset[Node],
-                 relevant: frozenset[Node] | None = None) -> None:
-        """Index ``triples``; with ``relevant``, only those whose predicate the shapes read."""
+                 relevant: frozenset[Node] | None = None,
+                 kinds: dict[Node, int] | None = None) -> None:
+        """Index ``triples``; with ``relevant``, only those whose predicate the shapes read.
+
+        ``kinds`` remembers, per predicate object, 0 (ignored), 1 (rdf:type), 2
+        (rdfs:subClassOf) or 3 (read by a shape): converters reuse the same predicate objects,
+        so after the first lookup each one is found by identity, without rdflib's Python-level
+        term comparison.
+        """
         spo: dict[Node, dict[Node, set[Node]]] = {}
         objects_of: dict[Node, set[Node]] = {p: set() for p in object_targets}
         instances: dict[Node, set[Node]] = defaultdict(set)
         subclass_of: dict[Node, set[Node]] = defaultdict(set)
-        special = {RDF.type: 1, RDFS.subClassOf: 2}  # dict lookups: no Python-level __eq__
+        kinds = {} if kinds is None else kinds
         for s, p, o in triples:
-            if relevant is not None and p not in relevant:
+            kind = kinds.get(p)
+            if kind is None:
+                kind = kinds[p] = (1 if p == RDF.type else 2 if p == RDFS.subClassOf else
+                                   3 if relevant is None or p in relevant else 0)
+            if not kind:
                 continue
             by_p = spo.get(s)
             if by_p is None:
@@ -67,7 +78,6 @@ class DataIndex:
                 by_p[p] = {o}
             else:
                 values.add(o)
-            kind = special.get(p)
             if kind == 1:
                 instances[o].add(s)
             elif kind == 2:
@@ -147,6 +157,10 @@ def _datatype_ok(v: Node, dt: Node) -> bool:
 
 def _le(a: Node, b: Node, strict: bool) -> bool:
     """pyshacl's comparison of a property pair (strings with strings, values otherwise)."""
+    if (isinstance(a, Literal) and isinstance(b, Literal) and a.datatype == b.datatype
+            and type(a.value) is type(b.value) and type(a.value) in (date, int, Decimal)):
+        # Well-typed values of one datatype: what rdflib's comparison does, without its cost.
+        return bool(a.value < b.value) if strict else bool(a.value <= b.value)
     a_str = isinstance(a, URIRef) or (isinstance(a, Literal) and isinstance(a.value, str))
     b_str = isinstance(b, URIRef) or (isinstance(b, Literal) and isinstance(b.value, str))
     if a_str != b_str:
@@ -206,6 +220,7 @@ class CompiledShapes:
         self.graph = shapes
         self._memo: dict[Node, Shape] = {}
         self._predicates: set[Node] = {RDF.type, RDFS.subClassOf}
+        self._kinds: dict[Node, int] = {}  # predicate object -> kind, see DataIndex
         self.targeted: list[tuple[Shape, list[tuple[URIRef, Node]]]] = []
         roots = {s for t in _TARGETS for s in shapes.subjects(t, None)}
         for node in sorted(roots, key=str):
@@ -226,7 +241,7 @@ class CompiledShapes:
         return str(node)
 
     def validate(self, triples: Iterable[Triple]) -> list[Result]:
-        index = DataIndex(triples, self.object_targets, self.relevant)
+        index = DataIndex(triples, self.object_targets, self.relevant, self._kinds)
         out: list[Result] = []
         for shape, targets in self.targeted:
             focus: set[Node] = set()

@@ -15,7 +15,7 @@ from loaders.authority import AuthorityRef, classify
 from loaders.base import Converted
 from loaders.dates import normalise
 from loaders.ead.parse import AccessPoint, EadRecord
-from loaders.rdf import RecordGraph
+from loaders.rdf import RecordGraph, plain
 from loaders.text import bcp47, safe_segment, slug
 from ontology import Cached
 
@@ -130,20 +130,20 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
     g = RecordGraph()
 
     def lit(text: str) -> Literal:
-        return Literal(text, lang=lang) if lang else Literal(text)
+        return plain(text, lang)
 
     # The source record (the finding aid file) this graph comes from.
     g.add((src, RDF.type, PROV.Entity))
     g.add((src, RDF.type, COLLEX.SourceRecord))
-    g.add((src, COLLEX.sourceFormat, Literal(record.flavour)))
-    g.add((src, COLLEX.fileName, Literal(record.file)))
-    g.add((src, COLLEX.sha256, Literal(record.sha256)))
+    g.add((src, COLLEX.sourceFormat, plain(record.flavour)))
+    g.add((src, COLLEX.fileName, plain(record.file)))
+    g.add((src, COLLEX.sha256, plain(record.sha256)))
     if record.eadid:
-        g.add((src, DCTERMS.identifier, Literal(record.eadid)))
+        g.add((src, DCTERMS.identifier, plain(record.eadid)))
     if record.finding_aid_title:
         g.add((src, DCTERMS.title, lit(record.finding_aid_title)))
     if record.publisher:
-        g.add((src, DCTERMS.publisher, Literal(record.publisher)))
+        g.add((src, DCTERMS.publisher, plain(record.publisher)))
     if record.eadid_url and _IRI_OK.match(record.eadid_url):
         g.add((src, RDFS.seeAlso, URIRef(record.eadid_url)))
 
@@ -155,16 +155,16 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
     if level in _LEVELS:
         g.add((coll, RICO.hasRecordSetType, _LEVELS[level]))
     if level:
-        g.add((coll, COLLEX.descriptionLevel, Literal(record.otherlevel or level)))
+        g.add((coll, COLLEX.descriptionLevel, plain(record.otherlevel or level)))
     if record.title:
         g.add((coll, DCTERMS.title, lit(record.title)))
     for value, kind in record.unitids:
         if kind and kind.lower().replace("-", "_") in {"ancienne_cote", "ancienne cote", "former"}:
-            g.add((coll, COLLEX.formerIdentifier, Literal(value)))
+            g.add((coll, COLLEX.formerIdentifier, plain(value)))
         else:
-            g.add((coll, DCTERMS.identifier, Literal(value)))
+            g.add((coll, DCTERMS.identifier, plain(value)))
     if record.eadid:
-        g.add((coll, COLLEX.findingAidIdentifier, Literal(record.eadid)))
+        g.add((coll, COLLEX.findingAidIdentifier, plain(record.eadid)))
 
     for n, date in enumerate(record.dates, start=1):
         rng = normalise(date.normal, date.text)
@@ -172,13 +172,13 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
         g.add((coll, DCTERMS.temporal, period))
         g.add((period, RDF.type, DCTERMS.PeriodOfTime))
         if date.text:
-            g.add((period, RDFS.label, Literal(date.text)))
+            g.add((period, RDFS.label, plain(date.text)))
         if date.type:
-            g.add((period, COLLEX.dateType, Literal(date.type)))
+            g.add((period, COLLEX.dateType, plain(date.type)))
         if rng.problem:
             # Kept as an untyped value: the shapes reject it with a message the curator reads.
             raw = date.normal or date.text
-            g.add((period, DCAT.startDate, Literal(raw)))
+            g.add((period, DCAT.startDate, plain(raw)))
             warnings.append(rng.problem)
         elif rng.start and rng.end:
             g.add((period, DCAT.startDate, Literal(rng.start, datatype=XSD.date)))
@@ -191,12 +191,12 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
     for text in record.physfacets:
         g.add((coll, COLLEX.physicalCharacteristics, lit(text)))
     for text in record.dimensions:
-        g.add((coll, COLLEX.dimensions, Literal(text)))
+        g.add((coll, COLLEX.dimensions, plain(text)))
     for code, label in record.languages:
         if code and re.match(r"^[a-z]{3}$", code.lower()):
             g.add((coll, DCTERMS.language, ISO639[code.lower()]))
         elif label:
-            g.add((coll, DCTERMS.language, Literal(label)))
+            g.add((coll, DCTERMS.language, plain(label)))
     for text in record.abstract:
         g.add((coll, DCTERMS.abstract, lit(text)))
     for text in record.physloc:
@@ -245,17 +245,17 @@ def _holder(g: RecordGraph, coll: URIRef, r: EadRecord, base: str, warnings: lis
     if ref is not None and ref.system in {"rcr", "isil"} and not ref.problem:
         isil = f"FR-{ref.identifier}" if ref.system == "rcr" else ref.identifier
         inst = URIRef(f"{base}id/institution/{safe_segment(isil)}")
-        g.add((inst, DCTERMS.identifier, Literal(isil)))
-        g.add((inst, COLLEX.isil, Literal(isil)))
+        g.add((inst, DCTERMS.identifier, plain(isil)))
+        g.add((inst, COLLEX.isil, plain(isil)))
         if ref.system == "rcr":
-            g.add((inst, COLLEX.rcr, Literal(ref.identifier)))
+            g.add((inst, COLLEX.rcr, plain(ref.identifier)))
     elif label:
         inst = URIRef(f"{base}id/institution/local-{slug(label)}")
     else:
         return
     g.add((inst, RDF.type, COLLEX.Institution))
     if label:
-        g.add((inst, FOAF.name, Literal(label)))
+        g.add((inst, FOAF.name, plain(label)))
     g.add((coll, RICO.hasOrHadHolder, inst))
 
 
@@ -274,19 +274,19 @@ def _access_point(
         node = URIRef(f"{base}id/{_local_path(ap.kind)}/{slug(ap.label)}")
     for cls in _KIND_CLASSES.get(ap.kind, [SKOS.Concept]):
         g.add((node, RDF.type, cls))
-    label = Literal(ap.label, lang=lang) if lang else Literal(ap.label)
+    label = plain(ap.label, lang)
     g.add((node, RDFS.label, label))
     if ap.kind in {"subject", "genreform", "function", "occupation", "title", "geogname"}:
         g.add((node, SKOS.prefLabel, label))
     else:
         g.add((node, FOAF.name, label))
     if ap.normal:
-        g.add((node, COLLEX.authorisedForm, Literal(ap.normal)))
+        g.add((node, COLLEX.authorisedForm, plain(ap.normal)))
     if ref and ref.problem:
-        g.add((node, COLLEX.invalidAuthorityIdentifier, Literal(ref.identifier)))
+        g.add((node, COLLEX.invalidAuthorityIdentifier, plain(ref.identifier)))
     elif ref:
-        g.add((node, DCTERMS.identifier, Literal(ref.identifier)))
-        g.add((node, COLLEX.authoritySystem, Literal(ref.system)))
+        g.add((node, DCTERMS.identifier, plain(ref.identifier)))
+        g.add((node, COLLEX.authoritySystem, plain(ref.system)))
         if ref.system == "bnf" and ref.iri:
             g.add((node, OWL.sameAs, URIRef(f"https://catalogue.bnf.fr/{ref.identifier}")))
     role = (ap.role or "").strip().lower()
@@ -301,7 +301,7 @@ def _access_point(
         if is_agent and role in _FORMER_OWNER_ROLES:
             g.add((coll, COLLEX.formerOwner, node))
     if ap.role:
-        g.add((node, COLLEX.roleNote, Literal(ap.role)))
+        g.add((node, COLLEX.roleNote, plain(ap.role)))
 
 
 def _local_path(kind: str) -> str:
