@@ -53,9 +53,11 @@ sample: install
 	$(BIN)/python data/sample/make_sample.py
 
 ## bench: measure ingest, SPARQL and search at SCALE=S (default), M or L
+##        (BENCH_ARGS=--ingest-only measures the loads alone, e.g. for the L RSS target)
 SCALE ?= S
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python bench/run.py --scale $(SCALE)
+	$(BIN)/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
