@@ -49,7 +49,8 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000/", description="Base under which our own resources get IRIs."
     )
     max_file_bytes: int = Field(
-        200 * 1024 * 1024, gt=0, description="Input files larger than this are rejected."
+        200 * 1024 * 1024, gt=0, description="Input files read whole and larger than this are"
+        " rejected (IdRef MARCXML and ISO 2709 files are streamed and not limited)."
     )
     validation_batch: int = Field(
         200, gt=0, le=100_000, description="Records validated together in one SHACL pass."

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from loaders.rdf import RecordGraph
@@ -111,6 +113,37 @@ class IdRefFormat:
         if items:
             items[0].warnings = list(parsed.warnings)
         return items
+
+    def stream(self, path: Path, file: str) -> Iterator[Any] | None:
+        """The file's records read piece by piece (MARCXML, ISO 2709), or None when it is
+        read whole. Raises :class:`SourceRejected` on the first ``next`` if nothing can be
+        read."""
+        from loaders.idref.parse import IdRefRejected, sniff, stream
+
+        records = stream(path, file)
+        if records is None:
+            return None
+        sha = hashlib.sha256()
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+            sha.update(head)
+            while block := fh.read(1 << 20):
+                sha.update(block)
+        digest = sha.hexdigest()
+        label = ("UNIMARC (ISO 2709)" if sniff(head) == "iso2709" else "UNIMARC (MARCXML)")
+
+        def items() -> Iterator[Any]:
+            count = 0
+            try:
+                for record, warnings in records:
+                    count += 1
+                    yield _IdRefItem(record, file, label, digest, warnings)
+            except IdRefRejected as exc:
+                raise SourceRejected(str(exc)) from None
+            if not count:
+                raise SourceRejected("the file holds no authority record")
+
+        return items()
 
     def record_id(self, record: Any) -> str:
         return str(record.record.record_id)

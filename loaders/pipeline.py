@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
@@ -287,30 +288,51 @@ class Pipeline:
         file = str(path)
         try:
             size = path.stat().st_size
+            with path.open("rb") as fh:
+                head = fh.read(65536)
         except OSError as exc:
             report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
             return
-        if size > self.settings.max_file_bytes:
-            report.reject(file, None, f"file of {size} bytes is over the size cap of"
-                          f" {self.settings.max_file_bytes} bytes (COLLEX_MAX_FILE_BYTES)")
-            return
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
-            return
-        source: SourceFormat | None = FORMATS.get(fmt) if fmt != "auto" else detect(data)
+        source: SourceFormat | None = FORMATS.get(fmt) if fmt != "auto" else detect(head)
         if source is None:
-            reason = ("the file is empty" if not data.strip() else
+            reason = ("the file is empty" if not head.strip() else
                       "format not recognised (expected an EAD document)")
             report.reject(file, None, reason)
             return
-        try:
-            records = source.parse(data, path.name)
-        except SourceRejected as exc:
-            report.reject(file, None, str(exc))
+        streamer = getattr(source, "stream", None)
+        try:  # a format that can read this file piece by piece has no size cap
+            records: Iterable[Any] | None = (streamer(path, path.name) if streamer is not None
+                                             else None)
+        except OSError as exc:
+            report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
             return
-        for record in records:
+        if records is None:
+            if size > self.settings.max_file_bytes:
+                report.reject(file, None, f"file of {size} bytes is over the size cap of"
+                              f" {self.settings.max_file_bytes} bytes (COLLEX_MAX_FILE_BYTES)")
+                return
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
+                return
+            try:
+                records = source.parse(data, path.name)
+            except SourceRejected as exc:
+                report.reject(file, None, str(exc))
+                return
+        iterator = iter(records)
+        while True:
+            try:
+                record = next(iterator)
+            except StopIteration:
+                break
+            except SourceRejected as exc:  # a streamed file that gives nothing (more)
+                report.reject(file, None, str(exc))
+                break
+            except OSError as exc:
+                report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
+                break
             report.records += 1
             try:
                 conv = source.convert(record, self.settings.base_iri)

@@ -10,17 +10,20 @@ Reads every form IdRef data comes in:
 - IdRef RDF/XML (``/{PPN}.rdf``).
 
 A damaged record never stops the file: it comes back as a :class:`BadRecord` with its reason.
+MARCXML and ISO 2709 files are also read piece by piece (:func:`stream`), in flat memory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from lxml import etree
 
-from loaders.xmlsafe import XmlDocument, XmlRejected, local_name, parse_xml
+from loaders.xmlsafe import XmlDocument, XmlRejected, iter_elements, local_name, parse_xml
 
 RT, FT, SF = b"\x1d", b"\x1e", b"\x1f"
 _OAI_ID = re.compile(r"(\d{8}[\dXx])\s*$")
@@ -139,20 +142,27 @@ def _xml(data: bytes, file: str) -> XmlDocument:
         raise IdRefRejected(str(exc)) from None
 
 
+_MARC_TAGS = ("record", "header")  # MARC records, and OAI-PMH headers (deletions)
+
+
 def _marcxml_records(root: etree._Element) -> list[IdRefRecord]:
-    out: list[IdRefRecord] = []
+    return list(_marc_records(root.iter(*(f"{{*}}{t}" for t in _MARC_TAGS))))
+
+
+def _marc_records(elements: Iterable[etree._Element]) -> Iterator[IdRefRecord]:
+    """Records from the ``record`` and ``header`` elements of a MARCXML or OAI-PMH document."""
     n = 0
-    for el in root.iter("{*}record", "{*}header"):  # any namespace, or none
+    for el in elements:
         name = local_name(el)
         if name == "header" and el.get("status") == "deleted":  # OAI-PMH deletion
             ident = next((c for c in el if local_name(c) == "identifier"), None)
             m = _OAI_ID.search((ident.text or "") if ident is not None else "")
             n += 1
             if m:
-                out.append(MarcRecord("     d    ", {"001": m.group(1)}, [], f"record {n}",
-                                      deleted_by_envelope=True))
+                yield MarcRecord("     d    ", {"001": m.group(1)}, [], f"record {n}",
+                                 deleted_by_envelope=True)
             else:
-                out.append(BadRecord(f"record {n}", "deleted OAI header without a PPN"))
+                yield BadRecord(f"record {n}", "deleted OAI header without a PPN")
             continue
         if name != "record":
             continue
@@ -176,8 +186,63 @@ def _marcxml_records(root: etree._Element) -> list[IdRefRecord]:
                 fields.append(DataField(child.get("tag", ""), child.get("ind1", " "),
                                         child.get("ind2", " "), subs))
         line = el.sourceline
-        out.append(MarcRecord(leader, controls, fields, f"record {n} (line {line})"))
-    return out
+        yield MarcRecord(leader, controls, fields, f"record {n} (line {line})")
+
+
+def stream(path: Path, file: str) -> Iterator[tuple[IdRefRecord, list[str]]] | None:
+    """The records of a MARCXML or ISO 2709 file read piece by piece, with the warnings met
+    while reading each; None for a form that is read whole (RDF/XML, or not IdRef at all).
+
+    Memory stays flat whatever the size of the file (IdRef exports run to gigabytes). A file
+    that breaks after some records gives those records, then a BadRecord saying where the
+    rest was lost. Raises :class:`IdRefRejected` (on the first ``next``) when nothing can be
+    read at all.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    kind = sniff(head)
+    if kind == "marcxml":
+        return _stream_marcxml(path, file)
+    if kind == "iso2709":
+        return ((r, []) for r in _stream_iso2709(path))
+    return None
+
+
+def _stream_marcxml(path: Path, file: str) -> Iterator[tuple[IdRefRecord, list[str]]]:
+    warnings: list[str] = []
+    last = "the start of the file"
+    count = 0
+    try:
+        for record in _marc_records(iter_elements(path, _MARC_TAGS, warnings)):
+            count += 1
+            last = record.record_id if isinstance(record, BadRecord) else record.position
+            yield record, warnings[:]
+            warnings.clear()
+    except XmlRejected as exc:
+        if count == 0:
+            raise IdRefRejected(str(exc)) from None
+        yield BadRecord(f"after {last}", f"{exc}; the rest of the file is not read"), []
+
+
+def _stream_iso2709(path: Path, chunk_size: int = 1 << 20) -> Iterator[IdRefRecord]:
+    """ISO 2709 records split on the record terminator, read a megabyte at a time."""
+    with path.open("rb") as fh:
+        pending = b""
+        offset = 0  # file offset of ``pending``
+        n = 0
+        while True:
+            block = fh.read(chunk_size)
+            data = pending + block
+            parts = data.split(RT)
+            pending = parts.pop() if block else b""
+            for chunk in parts:
+                start = offset
+                offset += len(chunk) + 1
+                n, record = _iso_chunk(chunk, start, n)
+                if record is not None:
+                    yield record
+            if not block:  # the end: the last part was processed with the others
+                return
 
 
 def parse_iso2709(data: bytes) -> list[IdRefRecord]:
@@ -194,17 +259,25 @@ def parse_iso2709(data: bytes) -> list[IdRefRecord]:
     for chunk in data.split(RT):
         start = offset
         offset += len(chunk) + 1
-        chunk = chunk.lstrip(b"\r\n\xef\xbb\xbf")
-        if not chunk.strip():
-            continue
-        n += 1
-        try:
-            out.append(_iso_record(chunk + RT, f"record {n} (byte {start})"))
-        except (ValueError, IndexError, UnicodeDecodeError) as exc:
-            ppn = _guess_ppn(chunk)
-            out.append(BadRecord(ppn or f"record {n} (byte {start})",
-                                 f"damaged ISO 2709 record at byte {start}: {exc}"))
+        n, record = _iso_chunk(chunk, start, n)
+        if record is not None:
+            out.append(record)
     return out
+
+
+def _iso_chunk(chunk: bytes, start: int, n: int) -> tuple[int, IdRefRecord | None]:
+    """The record of one chunk between record terminators (None for blank space), and the
+    running record count."""
+    chunk = chunk.lstrip(b"\r\n\xef\xbb\xbf")
+    if not chunk.strip():
+        return n, None
+    n += 1
+    try:
+        return n, _iso_record(chunk + RT, f"record {n} (byte {start})")
+    except (ValueError, IndexError, UnicodeDecodeError) as exc:
+        ppn = _guess_ppn(chunk)
+        return n, BadRecord(ppn or f"record {n} (byte {start})",
+                            f"damaged ISO 2709 record at byte {start}: {exc}")
 
 
 def _guess_ppn(chunk: bytes) -> str | None:
