@@ -1,8 +1,32 @@
-"""Store statistics computed through SPARQL, shared by every ReadStore implementation."""
+"""Store statistics and entity kinds computed through SPARQL, shared by every ReadStore
+implementation and by the derived graphs."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from graph.base import ReadStore, StoreStats
+
+FOAF = "http://xmlns.com/foaf/0.1/"
+AGENT_CLASSES = (f"{FOAF}Person", f"{FOAF}Organization", f"{FOAF}Agent", f"{FOAF}Group",
+                 "https://www.ica.org/standards/RiC/ontology#Family")
+PLACE_CLASS = "http://purl.org/dc/terms/Location"
+CONCEPT_CLASS = "http://www.w3.org/2004/02/skos/core#Concept"
+
+
+def entity_kinds(reader: ReadStore) -> dict[str, set[str]]:
+    """The agent, place and concept classes of every typed entity.
+
+    One lookup per class. Joining the types to the collections that cite the entities in the
+    query instead took minutes at 10,000 collections: each notice graph repeats the types of
+    its subjects, and the union default graph multiplies them (209 s for one facet, measured).
+    """
+    kinds: dict[str, set[str]] = defaultdict(set)
+    classes = " ".join(f"<{c}>" for c in (*AGENT_CLASSES, PLACE_CLASS, CONCEPT_CLASS))
+    for row in reader.select(f"SELECT DISTINCT ?s ?k WHERE {{ VALUES ?k {{ {classes} }}"
+                             " ?s a ?k }"):
+        kinds[_value(row["s"])].add(_value(row["k"]))
+    return kinds
 
 
 def _value(term: object) -> str:

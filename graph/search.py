@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from graph.base import ReadStore
+from graph.common import CONCEPT_CLASS, entity_kinds
 from ontology import SPARQL_PREFIXES
 
 FACETS = ("discipline", "institution", "network", "subject", "level", "century", "language",
@@ -258,11 +259,7 @@ def collect_documents(reader: ReadStore) -> list[Document]:
             all_labels[s_].append(label_)
     fr_labels = {_v(r, "s"): _v(r, "l") for r in reader.select(
         _Q + 'SELECT ?s ?l WHERE { ?s skos:prefLabel ?l FILTER(LANG(?l) = "fr") }')}
-    kinds: dict[str, set[str]] = defaultdict(set)
-    for r in reader.select(_Q + """SELECT DISTINCT ?s ?kind WHERE {
-          VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
-                      rico:hasOrganicProvenance } ?c ?p ?s . ?s a ?kind }"""):
-        kinds[_v(r, "s")].add(_v(r, "kind"))
+    kinds = entity_kinds(reader)
     broader: dict[str, set[str]] = defaultdict(set)
     for r in reader.select(_Q + "SELECT DISTINCT ?n ?b WHERE { { ?n skos:broader ?b } UNION"
                                 " { ?b skos:narrower ?n } }"):
@@ -278,22 +275,35 @@ def collect_documents(reader: ReadStore) -> list[Document]:
                 todo.extend(broader.get(b, ()))
         return seen
 
+    # The text an entity brings to the collections citing it, computed once per entity
+    # (popular subjects are cited thousands of times, with their whole broader chain).
+    entity_text: dict[str, tuple[str, list[str]]] = {}
+
+    def text_of(s: str) -> tuple[str, list[str]]:
+        found = entity_text.get(s)
+        if found is None:
+            ks = kinds.get(s, set())
+            field_name = ("agents" if any(k.endswith(("Person", "Organization", "Family",
+                                                      "Agent")) for k in ks)
+                          else "places" if any(k.endswith("Location") for k in ks)
+                          else "subjects")
+            labels = list(all_labels.get(s, []))
+            if field_name == "subjects":  # a broad subject finds collections about narrower
+                for b in ancestors(s):
+                    labels.extend(all_labels.get(b, []))
+            found = entity_text[s] = (field_name, [x for x in dict.fromkeys(labels) if x])
+        return found
+
     for r in reader.select(_Q + """SELECT ?c ?s WHERE {
           VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
                       rico:hasOrganicProvenance } ?c ?p ?s . ?c a dcmitype:Collection }"""):
-        c, s = _v(r, "c"), _v(r, "s")
-        ks = kinds.get(s, set())
-        field_name = ("agents" if any(k.endswith(("Person", "Organization", "Family", "Agent"))
-                                      for k in ks)
-                      else "places" if any(k.endswith("Location") for k in ks) else "subjects")
-        for label in all_labels.get(s, []):
-            add_text(c, field_name, label)
-        if field_name == "subjects":  # a broad subject finds collections about narrower ones
-            for b in ancestors(s):
-                for label in all_labels.get(b, []):
-                    add_text(c, "subjects", label)
+        c = _v(r, "c")
+        if c in docs:
+            field_name, labels = text_of(_v(r, "s"))
+            if labels:
+                texts[c][field_name].extend(labels)
     facet_queries = {
-        "subject": "?c dcterms:subject ?v . ?v a skos:Concept .",
+        "subject": "?c dcterms:subject ?v .",  # concepts only: filtered below
         "place": "?c dcterms:spatial ?v .",
         "language": "?c dcterms:language ?v .",
         "institution": "?c rico:hasOrHadHolder ?v .",
@@ -306,6 +316,8 @@ def collect_documents(reader: ReadStore) -> list[Document]:
             c = _v(r, "c")
             if c in docs:
                 value = _v(r, "v")
+                if facet == "subject" and CONCEPT_CLASS not in kinds.get(value, ()):
+                    continue
                 label = (fr_labels.get(value) if facet == "discipline" else None) or pref.get(
                     value) or value.rsplit("/", 1)[-1]
                 if facet == "language":

@@ -25,6 +25,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from graph.base import ReadStore, WriteStore
+from graph.common import entity_kinds
 from graph.spool import QuadSpool
 from ontology import COLLEX
 
@@ -82,7 +83,6 @@ def _kind(entity: str, types: set[str]) -> str | None:
 def compute(reader: ReadStore) -> list[Relation]:
     """Every related pair with its explanation, in a stable order."""
     citing: dict[str, set[str]] = defaultdict(set)
-    types: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
     # Three simple queries joined here: one big join with label alternatives is slow.
     values = ("VALUES ?p { <http://purl.org/dc/terms/subject> <http://purl.org/dc/terms/creator>"
@@ -91,8 +91,7 @@ def compute(reader: ReadStore) -> list[Relation]:
     for row in reader.select(f"SELECT ?c ?e WHERE {{ {values} ?c ?p ?e . ?c a "
                              "<http://purl.org/dc/dcmitype/Collection> }"):
         citing[_v(row, "e")].add(_v(row, "c"))
-    for row in reader.select(f"SELECT DISTINCT ?e ?t WHERE {{ {values} ?c ?p ?e . ?e a ?t }}"):
-        types[_v(row, "e")].add(_v(row, "t"))
+    types = entity_kinds(reader)
     for row in reader.select(_LABELS):
         if _v(row, "e") in citing:
             labels.setdefault(_v(row, "e"), _v(row, "l"))
