@@ -72,7 +72,14 @@ def flatten(el: etree._Element, *, skip: frozenset[str] = frozenset()) -> str:
 
 
 def one_line(el: etree._Element) -> str:
-    """Flattened text on a single line."""
+    """Flattened text on a single line.
+
+    >>> from lxml import etree
+    >>> one_line(etree.fromstring("<unittitle> Fonds\n  <emph>Dupont</emph> </unittitle>"))
+    'Fonds Dupont'
+    """
+    if not len(el):  # a leaf (most headings, titles, identifiers): no walk needed
+        return _SPACES.sub(" ", (el.text or "").replace("\n", " ")).strip()
     return " ".join(flatten(el).split("\n"))
 
 
