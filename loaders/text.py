@@ -75,7 +75,7 @@ def one_line(el: etree._Element) -> str:
     """Flattened text on a single line.
 
     >>> from lxml import etree
-    >>> one_line(etree.fromstring("<unittitle> Fonds\n  <emph>Dupont</emph> </unittitle>"))
+    >>> one_line(etree.fromstring("<unittitle> Fonds  <emph>Dupont</emph> </unittitle>"))
     'Fonds Dupont'
     """
     if not len(el):  # a leaf (most headings, titles, identifiers): no walk needed
