@@ -8,33 +8,30 @@ from __future__ import annotations
 import re
 
 from rdflib import Literal, URIRef
-from rdflib import namespace as _rdfns
 
-import ontology as _onto
 from loaders.authority import AuthorityRef, classify
 from loaders.base import Converted
 from loaders.dates import normalise
 from loaders.ead.parse import AccessPoint, EadRecord
 from loaders.rdf import RecordGraph, plain
+from loaders.terms import (
+    COLLEX,
+    DCAT,
+    DCMITYPE,
+    DCTERMS,
+    FOAF,
+    IIIF,
+    ISO639,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    RICO,
+    RST,
+    SKOS,
+    XSD,
+)
 from loaders.text import bcp47, safe_segment, slug
-from ontology import Cached
-
-# Namespaces whose terms are built once (rdflib builds a new URIRef per access).
-DCTERMS = Cached(_rdfns.DCTERMS)
-FOAF = Cached(_rdfns.FOAF)
-OWL = Cached(_rdfns.OWL)
-RDF = Cached(_rdfns.RDF)
-RDFS = Cached(_rdfns.RDFS)
-SKOS = Cached(_rdfns.SKOS)
-XSD = Cached(_rdfns.XSD)
-COLLEX = Cached(_onto.COLLEX)
-DCAT = Cached(_onto.DCAT)
-DCMITYPE = Cached(_onto.DCMITYPE)
-IIIF = Cached(_onto.IIIF)
-ISO639 = Cached(_onto.ISO639)
-PROV = Cached(_onto.PROV)
-RICO = Cached(_onto.RICO)
-RST = Cached(_onto.RST)
 
 _LEVELS = {
     "fonds": RST.Fonds, "collection": RST.Collection, "series": RST.Series,

@@ -16,28 +16,25 @@ import re
 from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
-from rdflib import namespace as _rdfns
 
-import ontology as _onto
 from loaders.authority import ppn_check_char, ppn_is_valid
 from loaders.base import Converted, RecordRejected
 from loaders.idref.parse import DataField, MarcRecord, RdfRecord
 from loaders.rdf import RecordGraph
-from ontology import Cached
-
-# Namespaces whose terms are built once (rdflib builds a new URIRef per access).
-DCTERMS = Cached(_rdfns.DCTERMS)
-FOAF = Cached(_rdfns.FOAF)
-OWL = Cached(_rdfns.OWL)
-RDF = Cached(_rdfns.RDF)
-RDFS = Cached(_rdfns.RDFS)
-SKOS = Cached(_rdfns.SKOS)
-XSD = Cached(_rdfns.XSD)
-COLLEX = Cached(_onto.COLLEX)
-ISO639 = Cached(_onto.ISO639)
-PROV = Cached(_onto.PROV)
-RICO = Cached(_onto.RICO)
-SCHEMA = Cached(_onto.SCHEMA)
+from loaders.terms import (
+    COLLEX,
+    DCTERMS,
+    FOAF,
+    ISO639,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    RICO,
+    SCHEMA,
+    SKOS,
+    XSD,
+)
 
 IDREF = "http://www.idref.fr/"
 

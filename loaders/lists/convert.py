@@ -12,27 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib import namespace as _rdfns
 
-import ontology as _onto
 from loaders.authority import idref_iri, ppn_is_valid
 from loaders.base import Converted
 from loaders.lists.parse import ListFile, Row
 from loaders.rdf import RecordGraph
+from loaders.terms import COLLEX, DCMITYPE, DCTERMS, FOAF, OWL, PROV, RDF, RICO, SKOS, XSD
 from loaders.text import safe_segment, slug
-from ontology import Cached, disciplines_path
-
-# Namespaces whose terms are built once (rdflib builds a new URIRef per access).
-DCTERMS = Cached(_rdfns.DCTERMS)
-FOAF = Cached(_rdfns.FOAF)
-OWL = Cached(_rdfns.OWL)
-RDF = Cached(_rdfns.RDF)
-SKOS = Cached(_rdfns.SKOS)
-XSD = Cached(_rdfns.XSD)
-COLLEX = Cached(_onto.COLLEX)
-DCMITYPE = Cached(_onto.DCMITYPE)
-PROV = Cached(_onto.PROV)
-RICO = Cached(_onto.RICO)
+from ontology import disciplines_path
 
 DISC = Namespace("https://w3id.org/collex/disciplines/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")

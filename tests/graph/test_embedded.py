@@ -15,7 +15,7 @@ from rdflib import Literal, URIRef
 
 from collex.errors import InvalidInput, QueryRejected, StoreUnavailable
 from graph.base import QueryAnswer, QueryRequest
-from graph.embedded import _sibling, open_read, open_write
+from graph.embedded import EmbeddedStore, _sibling, open_read, open_write
 from graph.spool import QuadSpool
 from tests.conftest import COLLEX
 
@@ -211,8 +211,7 @@ def test_streamed_load_writes_what_the_spool_path_writes(tmp_path: Path) -> None
     with _spool({"a": 300, "b": 5}) as spool:
         plain.replace_graphs(spool)
     streamed = open_write(tmp_path / "streamed")
-    spool = QuadSpool()
-    streamed.stream_into(spool)
+    spool = _streaming(streamed)
     for g, n in {"a": 300, "b": 5}.items():
         spool.add_graph(EX + g, [(URIRef(f"{EX}s{i}"), URIRef(EX + "p"),
                                   Literal(f"v {i}\nligne \"2\"", lang="fr")) for i in range(n)])
@@ -226,12 +225,22 @@ def test_streamed_load_writes_what_the_spool_path_writes(tmp_path: Path) -> None
         tmp_path / "streamed", tmp_path / "s.nq")
 
 
-def test_stream_gives_way_to_one_transaction_when_a_graph_exists(tmp_path: Path) -> None:
-    store = open_write(tmp_path / "s")
-    with _spool({"b": 4}) as spool:
+def _store_with(directory: Path, graphs: dict[str, int]) -> EmbeddedStore:
+    store = open_write(directory)
+    with _spool(graphs) as spool:
         store.replace_graphs(spool)
+    return store
+
+
+def _streaming(store: EmbeddedStore) -> QuadSpool:
     spool = QuadSpool()
     store.stream_into(spool)
+    return spool
+
+
+def test_stream_gives_way_to_one_transaction_when_a_graph_exists(tmp_path: Path) -> None:
+    store = _store_with(tmp_path / "s", {"b": 4})
+    spool = _streaming(store)
     spool.add_graph(EX + "a", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("x"))])
     assert spool.stream is not None and spool.stream.live
     spool.add_graph(EX + "b", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("new"))])
@@ -242,18 +251,14 @@ def test_stream_gives_way_to_one_transaction_when_a_graph_exists(tmp_path: Path)
 
 
 def test_aborted_or_failed_stream_commits_nothing(tmp_path: Path) -> None:
-    store = open_write(tmp_path / "s")
-    with _spool({"keep": 2}) as spool:
-        store.replace_graphs(spool)
-    spool = QuadSpool()
-    store.stream_into(spool)
+    store = _store_with(tmp_path / "s", {"keep": 2})
+    spool = _streaming(store)
     spool.add_graph(EX + "a", [(URIRef(f"{EX}s{i}"), URIRef(EX + "p"), Literal("x"))
                                for i in range(1000)])
     spool.discard()  # the load gave up (an error, Ctrl-C): the stream is aborted
     assert store.stats().triples_per_graph == {EX + "keep": 2}
     # The loader itself fails (a line that is not N-Quads): commit reports, nothing lands.
-    spool = QuadSpool()
-    store.stream_into(spool)
+    spool = _streaming(store)
     spool.add_graph(EX + "b", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("y"))])
     assert spool.stream is not None
     spool.stream.write(["<not an iri> oops\n"])
