@@ -23,7 +23,7 @@ from functools import lru_cache
 IDREF = "http://www.idref.fr/"
 AN_RDF = "https://rdf.archives-nationales.culture.gouv.fr/"
 
-_PPN_SHAPE = re.compile(r"^\d{8}[\dXx]$")
+_PPN_SHAPE = re.compile(r"^\d{8}[\dXx]$", re.ASCII)
 _IDREF_URL = re.compile(r"^https?://(?:www\.)?idref\.fr/(\d{8}[\dXx])(?:/id|\.xml|\.rdf)?/?$")
 _BNF_ARK = re.compile(r"(ark:/12148/c[bg][0-9a-z]{8,10})", re.IGNORECASE)
 _FRAN_NP = re.compile(r"^FRAN_NP_(\d+)$")
@@ -38,7 +38,10 @@ def ppn_check_char(first8: str) -> str:
     >>> ppn_check_char("15863621")
     'X'
     """
-    total = sum(int(d) * w for d, w in zip(first8, range(9, 1, -1), strict=True))
+    d = [ord(c) - 48 for c in first8]
+    if len(d) != 8 or not all(0 <= x <= 9 for x in d):
+        raise ValueError(f"{first8!r} is not 8 digits")
+    total = 9 * d[0] + 8 * d[1] + 7 * d[2] + 6 * d[3] + 5 * d[4] + 4 * d[5] + 3 * d[6] + 2 * d[7]
     check = (11 - total % 11) % 11
     return "X" if check == 10 else str(check)
 

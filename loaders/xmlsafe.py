@@ -126,7 +126,7 @@ def iter_elements(path: Path, tags: Sequence[str], warnings: list[str]
 
 
 def _replace_entities(root: etree._Element, warnings: list[str]) -> None:
-    entities = [n for n in root.iter() if isinstance(n, etree._Entity)]
+    entities = [n for n in root.iter(etree.Entity) if isinstance(n, etree._Entity)]
     for ent in entities:
         name = ent.name
         line = ent.sourceline

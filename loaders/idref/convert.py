@@ -170,7 +170,8 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
         raise RecordRejected("no PPN in 001")
     if not ppn_is_valid(ppn):
         detail = (f"check character should be {ppn_check_char(ppn[:8])}"
-                  if re.match(r"^\d{8}[\dXx]$", ppn) else "not 8 digits and a check character")
+                  if re.match(r"^\d{8}[\dXx]$", ppn, re.ASCII)
+                  else "not 8 digits and a check character")
         raise RecordRejected(f"invalid PPN {ppn!r} in 001 ({detail}): not loaded")
     ppn = ppn.upper()
     graph_iri = f"{base_iri}graph/idref/{ppn}"

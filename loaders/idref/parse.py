@@ -41,7 +41,10 @@ class DataField:
     subfields: list[tuple[str, str]]
 
     def get(self, code: str) -> str | None:
-        return next((v for c, v in self.subfields if c == code), None)
+        for c, v in self.subfields:
+            if c == code:
+                return v
+        return None
 
     def all(self, code: str) -> list[str]:
         return [v for c, v in self.subfields if c == code]
@@ -66,7 +69,19 @@ class MarcRecord:
         return self.deleted_by_envelope or (len(self.leader) > 5 and self.leader[5] == "d")
 
     def fields(self, *tags: str) -> list[DataField]:
+        """The data fields with these tags, in record order."""
+        if len(tags) == 1:
+            return self._by_tag().get(tags[0], [])
         return [f for f in self.datafields if f.tag in tags]
+
+    def _by_tag(self) -> dict[str, list[DataField]]:
+        index: dict[str, list[DataField]] | None = self.__dict__.get("_index")
+        if index is None:
+            index = {}
+            for f in self.datafields:
+                index.setdefault(f.tag, []).append(f)
+            self.__dict__["_index"] = index
+        return index
 
     @property
     def record_id(self) -> str:
@@ -166,11 +181,7 @@ def _marc_records(elements: Iterable[etree._Element]) -> Iterator[IdRefRecord]:
             continue
         if name != "record":
             continue
-        children = [local_name(c) for c in el]
-        if "leader" not in children and "controlfield" not in children:
-            continue  # an OAI <record> envelope: its MARC record is found further down
-        n += 1
-        leader = ""
+        leader: str | None = None
         controls: dict[str, str] = {}
         fields: list[DataField] = []
         for child in el:
@@ -185,6 +196,10 @@ def _marc_records(elements: Iterable[etree._Element]) -> Iterator[IdRefRecord]:
                         for s in child if local_name(s) == "subfield"]
                 fields.append(DataField(child.get("tag", ""), child.get("ind1", " "),
                                         child.get("ind2", " "), subs))
+        if leader is None and not controls:
+            continue  # an OAI <record> envelope: its MARC record is found further down
+        n += 1
+        leader = leader or ""
         line = el.sourceline
         yield MarcRecord(leader, controls, fields, f"record {n} (line {line})")
 
