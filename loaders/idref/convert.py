@@ -13,14 +13,13 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
 
 from loaders.authority import ppn_check_char, ppn_is_valid
 from loaders.base import Converted, RecordRejected
 from loaders.idref.parse import DataField, MarcRecord, RdfRecord
-from loaders.rdf import RecordGraph
+from loaders.rdf import RecordGraph, plain
 from loaders.terms import (
     COLLEX,
     DCTERMS,
@@ -100,19 +99,14 @@ def _source_record(g: RecordGraph, graph_iri: str, entity: URIRef, ppn: str, sou
     ident = Literal(ppn)
     g.add((src, RDF.type, PROV.Entity))
     g.add((src, RDF.type, COLLEX.SourceRecord))
-    g.add((src, COLLEX.sourceFormat, _same(source_format)))
-    g.add((src, COLLEX.fileName, _same(file)))
-    g.add((src, COLLEX.sha256, _same(sha256)))
+    g.add((src, COLLEX.sourceFormat, plain(source_format)))
+    g.add((src, COLLEX.fileName, plain(file)))
+    g.add((src, COLLEX.sha256, plain(sha256)))
     g.add((src, DCTERMS.identifier, ident))
     g.add((entity, PROV.wasDerivedFrom, src))
     g.add((entity, DCTERMS.identifier, ident))
-    g.add((entity, COLLEX.authoritySystem, _same("idref")))
+    g.add((entity, COLLEX.authoritySystem, plain("idref")))
 
-
-@lru_cache(maxsize=256)
-def _same(text: str) -> Literal:
-    """A plain literal shared by every record of a file (its name, format, checksum)."""
-    return Literal(text)
 
 
 def _graph() -> RecordGraph:
@@ -193,7 +187,7 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
         g.add((entity, RDF.type, cls))
     if kind == "210" and head is not None and head.ind1 == "1":
         g.add((entity, RDF.type, COLLEX.Congress))
-    g.add((entity, COLLEX.authorityKind, _same(_KIND_NAMES[kind])))
+    g.add((entity, COLLEX.authorityKind, plain(_KIND_NAMES[kind])))
     display = next((f.get("a") for f in record.fields("900") if f.get("a")), None)
     pref = display or (heading(head) if head else None)
     if not pref:
@@ -203,9 +197,9 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
         g.add((entity, FOAF.name, Literal(pref)))
     if kind == "200" and head is not None:
         if head.get("a"):
-            g.add((entity, FOAF.familyName, Literal(head.get("a"))))
+            g.add((entity, FOAF.familyName, plain(head.get("a") or "")))
         if head.get("b"):
-            g.add((entity, FOAF.givenName, Literal(head.get("b"))))
+            g.add((entity, FOAF.givenName, plain(head.get("b") or "")))
     for f in record.fields("400", "410", "415", "416", "420", "430", "440", "450", "480"):
         alt = heading(f)
         if alt and alt != pref:
@@ -223,14 +217,14 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
         code = (f.get("a") or " ")[:1]
         gender = {"a": "female", "b": "male"}.get(code)
         if gender:
-            g.add((entity, FOAF.gender, Literal(gender)))
+            g.add((entity, FOAF.gender, plain(gender)))
     for f in record.fields("101"):
         for code in f.all("a"):
             if re.match(r"^[a-z]{3}$", code):
                 g.add((entity, DCTERMS.language, ISO639[code]))
     for f in record.fields("102"):
         for code in f.all("a"):
-            g.add((entity, COLLEX.country, Literal(code)))
+            g.add((entity, COLLEX.country, plain(code)))
     for f in record.fields("340"):
         if f.get("a"):
             g.add((entity, RICO.history, Literal(" ".join(f.all("a")))))
@@ -240,7 +234,7 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
     for f in record.fields("810"):
         text = " : ".join(v for v in (f.get("a"), f.get("b")) if v)
         if text:
-            g.add((entity, DCTERMS.source, Literal(text)))
+            g.add((entity, DCTERMS.source, plain(text)))
 
     for f in record.fields("033"):
         if f.get("a") and (target := _same_as(f.get("a") or "")):
@@ -291,7 +285,7 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
             if target_ppn:
                 warnings.append(f"{f.tag} {label!r}: invalid PPN {target_ppn!r} in $3")
             if label:
-                g.add((entity, COLLEX.relatedHeading, Literal(label)))
+                g.add((entity, COLLEX.relatedHeading, plain(label)))
     return Converted(ppn, graph_iri, str(entity), g, warnings)
 
 
