@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -118,7 +118,8 @@ class DataIndex:
 
 
 # A component: (index, focus, value nodes) -> (value node or None, generic message) per fault.
-Component = Callable[[DataIndex, Node, set[Node]], Iterator[tuple[Node | None, str]]]
+Found = list[tuple[Node | None, str]]  # (value node or None, generic message) per fault
+Component = Callable[[DataIndex, Node, set[Node]], Found]
 
 _DATATYPE_VALUE: dict[Node, type | tuple[type, ...]] = {
     XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int,
@@ -198,19 +199,25 @@ class Shape:
             out |= index.inverse_values(focus, p) if inverse else index.values(focus, p)
         return out
 
-    def results(self, index: DataIndex, focus: Node) -> Iterator[Result]:
+    def results(self, index: DataIndex, focus: Node) -> list[Result]:
+        # Lists, not generators: most checks find nothing, and building a generator per
+        # component and focus node cost more than the checks themselves.
         if self.deactivated:
-            return
+            return []
         values = self.value_nodes(index, focus)
+        out: list[Result] = []
         for component in self.components:
-            for value, generic in component(index, focus, values):
-                yield Result(focus, self.message or generic, self.path, value, self.severity)
+            found = component(index, focus, values)
+            if found:
+                out += [Result(focus, self.message or generic, self.path, value, self.severity)
+                        for value, generic in found]
         for prop in self.properties:
             for v in values:
-                yield from prop.results(index, v)
+                out += prop.results(index, v)
+        return out
 
     def conforms(self, index: DataIndex, focus: Node) -> bool:
-        return next(self.results(index, focus), None) is None
+        return not self.results(index, focus)
 
 
 class CompiledShapes:
@@ -312,16 +319,12 @@ class CompiledShapes:
         if param in (SH.minCount, SH.maxCount):
             n = int(self._one(node, param))  # type: ignore[call-overload]
             if param == SH.minCount:
-                def min_count(_i: DataIndex, _f: Node, vs: set[Node]) -> Iterator[
-                        tuple[Node | None, str]]:
-                    if len(vs) < n:
-                        yield None, f"Less than {n} values on {path}"
+                def min_count(_i: DataIndex, _f: Node, vs: set[Node]) -> Found:
+                    return [(None, f"Less than {n} values on {path}")] if len(vs) < n else []
                 return min_count
 
-            def max_count(_i: DataIndex, _f: Node, vs: set[Node]) -> Iterator[
-                    tuple[Node | None, str]]:
-                if len(vs) > n:
-                    yield None, f"More than {n} values on {path}"
+            def max_count(_i: DataIndex, _f: Node, vs: set[Node]) -> Found:
+                return [(None, f"More than {n} values on {path}")] if len(vs) > n else []
             return max_count
         if param == SH.datatype:
             dt = self._one(node, param)
@@ -357,10 +360,8 @@ class CompiledShapes:
         if param == SH.hasValue:
             wanted = self._one(node, param)
 
-            def has_value(_i: DataIndex, _f: Node, vs: set[Node]) -> Iterator[
-                    tuple[Node | None, str]]:
-                if wanted not in vs:
-                    yield None, f"Node does not have value {wanted}"
+            def has_value(_i: DataIndex, _f: Node, vs: set[Node]) -> Found:
+                return [] if wanted in vs else [(None, f"Node does not have value {wanted}")]
             return has_value
         if param == SH.languageIn:
             langs = [str(x).lower() for x in self._list(self._one(node, param))]
@@ -377,14 +378,14 @@ class CompiledShapes:
             return self._logical(param, node)
         if param == SH.uniqueLang:
             if self._one(node, param) != Literal(True):
-                return lambda _i, _f, _vs: iter(())
+                return lambda _i, _f, _vs: []
 
-            def unique_lang(_i: DataIndex, _f: Node, vs: set[Node]) -> Iterator[
-                    tuple[Node | None, str]]:
+            def unique_lang(_i: DataIndex, _f: Node, vs: set[Node]) -> Found:
                 langs = [str(v.language).lower() for v in vs
                          if isinstance(v, Literal) and v.language]
                 if len(langs) != len(set(langs)):
-                    yield None, "More than one String shares the same Language"
+                    return [(None, "More than one String shares the same Language")]
+                return []
             return unique_lang
         raise Unsupported(f"{name(param)} on {node}")
 
@@ -409,34 +410,25 @@ class CompiledShapes:
 
 
 def _each(test: Callable[[Node], bool], message: str) -> Component:
-    def component(_i: DataIndex, _f: Node, vs: set[Node]) -> Iterator[tuple[Node | None, str]]:
-        for v in vs:
-            if not test(v):
-                yield v, message
+    def component(_i: DataIndex, _f: Node, vs: set[Node]) -> Found:
+        return [(v, message) for v in vs if not test(v)]
     return component
 
 
 def _each_i(test: Callable[[DataIndex, Node], bool], message: str) -> Component:
-    def component(i: DataIndex, _f: Node, vs: set[Node]) -> Iterator[tuple[Node | None, str]]:
-        for v in vs:
-            if not test(i, v):
-                yield v, message
+    def component(i: DataIndex, _f: Node, vs: set[Node]) -> Found:
+        return [(v, message) for v in vs if not test(i, v)]
     return component
 
 
 def _pair(param: URIRef, other: URIRef, other_name: str) -> Component:
-    def component(i: DataIndex, f: Node, vs: set[Node]) -> Iterator[tuple[Node | None, str]]:
+    def component(i: DataIndex, f: Node, vs: set[Node]) -> Found:
         others = i.values(f, other)
         if param == SH.equals:
-            for v in vs ^ others:
-                yield v, f"Value of {other_name} differs"
-        elif param == SH.disjoint:
-            for v in vs & others:
-                yield v, f"Value is also a value of {other_name}"
-        else:
-            strict = param == SH.lessThan
-            for v in vs:
-                for w in others:
-                    if not _le(v, w, strict):
-                        yield v, f"Value is not {'<' if strict else '<='} {other_name}"
+            return [(v, f"Value of {other_name} differs") for v in vs ^ others]
+        if param == SH.disjoint:
+            return [(v, f"Value is also a value of {other_name}") for v in vs & others]
+        strict = param == SH.lessThan
+        return [(v, f"Value is not {'<' if strict else '<='} {other_name}")
+                for v in vs for w in others if not _le(v, w, strict)]
     return component
