@@ -14,6 +14,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import gc
@@ -131,10 +132,8 @@ class BulkStream:
                 time.sleep(0.001)
                 continue
             os.set_blocking(fd, True)
-            try:  # a larger pipe: fewer stalls while the loader is busy (Linux; best effort)
+            with contextlib.suppress(OSError):  # a larger pipe: fewer stalls (Linux only)
                 fcntl.fcntl(fd, _F_SETPIPE_SZ, 1 << 20)
-            except OSError:
-                pass
             return os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 16)
 
     def accepts(self, graph: str) -> bool:
