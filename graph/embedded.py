@@ -108,7 +108,11 @@ class BulkStream:
         self._store = store
         self._dir = Path(tempfile.mkdtemp(prefix="collex-stream-", dir=directory))
         fifo = self._dir / "quads.nq"
-        os.mkfifo(fifo)
+        try:
+            os.mkfifo(fifo)
+        except (OSError, AttributeError):
+            shutil.rmtree(self._dir, ignore_errors=True)
+            raise
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._load, args=(fifo,), daemon=True,
                                         name="collex-bulk-load")
@@ -184,10 +188,19 @@ class EmbeddedStore(EmbeddedReader):
         return EmbeddedReader(self._ox)
 
     def stream_into(self, spool: QuadSpool) -> None:
-        """Start ingesting ``spool``'s quads while they are produced (see BulkStream)."""
-        stream = BulkStream(self._ox, spool.path.parent)
+        """Start ingesting ``spool``'s quads while they are produced (see BulkStream).
+
+        Best effort: where a named pipe cannot be made (a file system without them, a
+        platform without ``mkfifo``), the load writes through the spool file as before.
+        """
+        try:
+            stream = BulkStream(self._ox, spool.path.parent)
+        except (OSError, AttributeError):
+            return
         if stream.live:
             spool.stream = stream
+        else:
+            stream.abort()
 
     def replace_graphs(self, spool: QuadSpool) -> None:
         path = spool.close()

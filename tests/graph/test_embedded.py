@@ -266,3 +266,20 @@ def test_aborted_or_failed_stream_commits_nothing(tmp_path: Path) -> None:
         store.replace_graphs(spool)
     spool.discard()
     assert store.stats().triples_per_graph == {EX + "keep": 2}
+
+
+def test_load_without_named_pipes_goes_through_the_spool(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fifo(path: object) -> None:
+        raise OSError(95, "Operation not supported")
+
+    monkeypatch.setattr(os, "mkfifo", no_fifo)
+    store = open_write(tmp_path / "s")
+    spool = QuadSpool(tmp_path)
+    store.stream_into(spool)
+    assert spool.stream is None
+    spool.add_graph(EX + "a", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("x"))])
+    store.replace_graphs(spool)
+    spool.discard()
+    assert store.stats().triples_per_graph == {EX + "a": 1}
+    assert not list(tmp_path.glob("**/collex-stream-*"))
