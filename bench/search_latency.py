@@ -26,6 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from graph.search import Document, SqliteSearchIndex, index_path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sparql_lookup import _free_port, _wait
+
 BIN = Path(sys.executable).parent
 WORDS = [
     "manuscrits", "correspondance", "archives", "fonds", "papiers", "registres", "cartes",
@@ -82,7 +85,7 @@ def main() -> None:
     t = time.perf_counter()
     n = SqliteSearchIndex(index_path(store)).rebuild(documents(args.collections, rnd))
     build = time.perf_counter() - t
-    port = 8700 + rnd.randrange(200)
+    port = _free_port()
     env = {**os.environ, "COLLEX_STORE_DIR": str(store), "COLLEX_RATE_LIMIT": "1000000",
            "COLLEX_RATE_BURST": "1000000"}
     proc = subprocess.Popen([str(BIN / "collex"), "serve", "--port", str(port)], env=env,
@@ -92,12 +95,7 @@ def main() -> None:
            {"q": "medecine", "century": "18"}, {"institution": "inst:3"},
            {"q": "histoire", "subject": "subj:0"}, {"q": "archi*"}, {}]
     try:
-        for _ in range(100):
-            try:
-                httpx.get(url, timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        _wait(url)
         with httpx.Client(timeout=30) as client:
             for params in mix:
                 client.get(url, params=params)  # warm-up

@@ -42,10 +42,6 @@ class RecordGraph:
     def add(self, triple: Triple) -> None:
         self._triples[triple] = None
 
-    def remove(self, pattern: Pattern) -> None:
-        for t in list(self.triples(pattern)):
-            del self._triples[t]
-
     def __iadd__(self, other: Iterable[Triple]) -> RecordGraph:
         self._triples.update(dict.fromkeys(other))
         return self
