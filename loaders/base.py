@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from loaders.fidelity import Fidelity
 from loaders.rdf import RecordGraph
 
 
@@ -31,6 +32,8 @@ class Converted:
     warnings: list[str] = field(default_factory=list)
     deleted: bool = False  # the source says the record is deleted: its graph is removed
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (part, reason) left out
+    identity: str | None = None  # the source's own identifier (eadid...), to tell collisions
+    fidelity: Fidelity | None = None  # source elements seen, mapped and not mapped
 
 
 class SourceFormat(Protocol):

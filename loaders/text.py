@@ -9,8 +9,10 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -83,20 +85,84 @@ def one_line(el: etree._Element) -> str:
     return " ".join(flatten(el).split("\n"))
 
 
+_TRANSLIT = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o",
+                           "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th",
+                           "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"})
+
+
+def _digest(text: str) -> str:
+    folded = unicodedata.normalize("NFC", text).casefold().strip()
+    return hashlib.sha1(folded.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+
+
 def slug(text: str, *, max_len: int = 80) -> str:
-    """ASCII slug of a label (accents removed); a hash when nothing is left."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    )
-    s = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_len].strip("-")
-    return s or hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+    """ASCII slug of a label (accents removed), never shared by two different headings.
+
+    Latin labels give their readable slug. A label with letters that have no ASCII form
+    (Cyrillic, Arabic, CJK...) or whose slug is longer than ``max_len`` gets a hash of the
+    whole label as a suffix, so that two headings that differ only there stay apart.
+
+    >>> slug("Толстой, Лев (1828-1910)") != slug("Достоевский, Фёдор (1828-1910)")
+    True
+    >>> len(slug("x" * 300)) <= 80, slug("a" * 100 + "b") != slug("a" * 100 + "c")
+    (True, True)
+    """
+    text = text.translate(_TRANSLIT)
+    decomposed = unicodedata.normalize("NFKD", text)
+    lost = any(ch.isalnum() and not ch.isascii() and unicodedata.category(ch) != "Mn"
+               for ch in decomposed)
+    s = re.sub(r"[^a-z0-9]+", "-", decomposed.encode("ascii", "ignore").decode("ascii")
+               .lower()).strip("-")
+    if not lost and s and len(s) <= max_len:
+        return s
+    keep = s[:max_len - 11].strip("-")
+    return f"{keep}-{_digest(text)}" if keep else _digest(text)
 
 
-def safe_segment(text: str) -> str:
-    """An IRI path segment keeping case, dots and dashes (identifiers such as FRAN_IR_054848).
+def safe_segment(text: str, *, max_len: int = 200) -> str:
+    """An IRI path segment keeping case, dots and dashes (identifiers such as FRAN_IR_054848),
+    bounded in length: a longer one is cut and ends with a hash of the whole.
 
     >>> safe_segment("FR-751052116/Ms 2.12")
     'FR-751052116-Ms-2.12'
+    >>> len(safe_segment("A" * 500, max_len=100))
+    100
     """
     s = re.sub(r"[^A-Za-z0-9._~-]+", "-", text.strip()).strip("-")
-    return s or slug(text)
+    if not s:
+        return slug(text, max_len=max_len)
+    if len(s) > max_len:
+        return f"{s[:max_len - 11]}-{_digest(text)}"
+    return s
+
+
+def checked_iri(value: str) -> str | None:
+    """``value`` when it is an absolute http(s) IRI a store accepts, else None.
+
+    >>> checked_iri("https://ex.org/a b"), checked_iri("http://[::1"), checked_iri("mailto:x")
+    (None, None, None)
+    >>> checked_iri("http://ex.org/ark:/1/a?x=1#f")
+    'http://ex.org/ark:/1/a?x=1#f'
+    """
+    if not value or not _IRI_CHARS.match(value):
+        return None
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # raises on a bad port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if parts.scheme.lower() not in {"http", "https"} or not host:
+        return None
+    if "[" in parts.netloc:  # IP literal: must be a valid IPv6 address
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return None
+    elif not _HOST.match(host):
+        return None
+    return value
+
+
+_IRI_CHARS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`\x00-\x1f\x7f]+$")
+_HOST = re.compile(r"^[\w.-]+$", re.UNICODE)

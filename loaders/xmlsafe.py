@@ -35,8 +35,22 @@ class XmlDocument:
     warnings: list[str] = field(default_factory=list)
 
 
+class _NothingResolver(etree.Resolver):
+    """Answers every external DTD or entity the parser asks for with nothing.
+
+    libxml2 opens the DOCTYPE's system identifier even with DTD loading off (a path naming a
+    FIFO or ``/dev/stdin`` blocks the parse; an http URL fails it): this resolver is asked
+    first, so no file is opened and no host contacted, whatever the DOCTYPE names.
+    """
+
+    def resolve(  # type: ignore[override]  # lxml passes a context the stubs omit
+        self, system_url: str | None, public_id: str | None, context: object
+    ) -> object:
+        return self.resolve_string("", context)  # type: ignore[call-arg]
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         load_dtd=False,
         dtd_validation=False,
@@ -46,6 +60,8 @@ def _parser() -> etree.XMLParser:
         remove_pis=True,
         collect_ids=False,
     )
+    parser.resolvers.add(_NothingResolver())
+    return parser
 
 
 def sniff_xml(data: bytes) -> bool:
@@ -110,6 +126,7 @@ def iter_elements(path: Path, tags: Sequence[str], warnings: list[str]
         str(path), events=("end",), tag=[f"{{*}}{t}" for t in tags], resolve_entities=False,
         load_dtd=False, dtd_validation=False, no_network=True, huge_tree=False,
         remove_comments=True, remove_pis=True, collect_ids=False)
+    context.resolvers.add(_NothingResolver())
     try:
         for _, el in context:
             _replace_entities(el, warnings)

@@ -6,13 +6,14 @@ The mapping is documented element by element in ``ontology/ead-mapping.md``.
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from rdflib import Literal, URIRef
 
 from loaders.authority import AuthorityRef, classify
 from loaders.base import Converted
 from loaders.dates import normalise
-from loaders.ead.parse import AccessPoint, EadRecord
+from loaders.ead.parse import AccessPoint, EadRecord, Unit
 from loaders.rdf import RecordGraph, plain
 from loaders.terms import (
     COLLEX,
@@ -31,7 +32,7 @@ from loaders.terms import (
     SKOS,
     XSD,
 )
-from loaders.text import bcp47, safe_segment, slug
+from loaders.text import bcp47, checked_iri, safe_segment, slug
 
 _LEVELS = {
     "fonds": RST.Fonds, "collection": RST.Collection, "series": RST.Series,
@@ -85,36 +86,111 @@ _NOTE_PROPERTY = {
     "fileplan": COLLEX.note,
     "materialspec": COLLEX.note,
 }
+_HEADER_PROPERTY = {
+    "author": DCTERMS.creator, "subtitle": COLLEX.subtitle, "sponsor": COLLEX.sponsor,
+    "edition": COLLEX.edition, "series": COLLEX.series, "note": COLLEX.note,
+    "creation": COLLEX.creationNote, "descrules": COLLEX.descriptionRules,
+    "revision": COLLEX.revisionNote, "date": DCTERMS.issued, "address": COLLEX.address,
+    "publication": COLLEX.note, "langusage": COLLEX.languageNote,
+    "repository-address": COLLEX.holderAddress,
+}
+_EXTRA_NOTE_PROPERTY = {"unittitle": DCTERMS.alternative, "repository": COLLEX.note}
 # Relator codes (UNIMARC, BnF 4-digit) and French terms that mean "creator of the fonds".
 _CREATOR_ROLES = {"070", "0070", "auteur", "author", "producteur", "creator", "créateur"}
 _FORMER_OWNER_ROLES = {"390", "0390", "ancien possesseur", "former owner", "provenance"}
-_IRI_OK = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
-_ISIL = re.compile(r"^[A-Z]{2}-[A-Za-z0-9:/\-]{1,12}$")
+_ITEM_LEVELS = {"item", "piece", "pièce", "document"}
+_AGENT_KINDS = frozenset({"persname", "corpname", "famname", "name"})
+MAX_KEY = 150
+
+
+def local_authority_iri(base: str, identifier: str) -> str:
+    """The node of an agent known by an authority record id that has no global IRI.
+
+    >>> local_authority_iri("http://ex.org/", "FRAD033_EAC_00001")
+    'http://ex.org/id/agent/auth-FRAD033_EAC_00001'
+    """
+    return f"{base}id/agent/auth-{safe_segment(identifier, max_len=MAX_KEY)}"
 
 
 def collection_key(record: EadRecord) -> str:
-    """The stable key of a notice: agency code + eadid, else the file name."""
+    """The stable key of a notice: agency code + eadid; else the OAI-PMH identifier of a
+    harvested record; else the file name. Bounded in length (a hash suffix when cut).
+
+    >>> from loaders.ead.parse import EadRecord
+    >>> collection_key(EadRecord(file="a/b.xml", sha256="", flavour="", eadid="IR 1",
+    ...                          agency_code="FR-751052116"))
+    'FR-751052116-IR-1'
+    """
     if record.eadid:
         key = record.eadid
         agency = record.agency_code
         if agency and agency.removeprefix("FR-") not in key:
             key = f"{agency}-{key}"
-        return safe_segment(key)
+        return safe_segment(key, max_len=MAX_KEY)
+    if record.oai_identifier:
+        return safe_segment(f"oai-{record.oai_identifier}", max_len=MAX_KEY)
     stem = record.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return safe_segment(f"file-{stem}")
+    return safe_segment(f"file-{stem}", max_len=MAX_KEY)
+
+
+def component_iri(collection: str, key: str) -> str:
+    """The IRI of a component: under its collection's, stable across reloads."""
+    return f"{collection}/c/{safe_segment(key, max_len=MAX_KEY)}"
+
+
+class _Context:
+    """What the description of every level shares: graph, base IRI, language, warnings."""
+
+    def __init__(self, record: EadRecord, base: str, g: RecordGraph, lang: str | None,
+                 warnings: list[str]) -> None:
+        self.record, self.base, self.g, self.lang, self.warnings = (
+            record, base, g, lang, warnings)
+        self.link_base = checked_iri(record.eadid_url or "")
+        self.unresolved: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+    def lit(self, text: str) -> Literal:
+        return plain(text, self.lang)
+
+    def iri(self, href: str, where: str, what: str) -> URIRef | None:
+        """An http(s) IRI for a link: relative ones resolved against ``eadid@url``;
+        anything else is left out as a link and counted for the report (see ``summary``)."""
+        value = href.strip().replace(" ", "%20")
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
+            if self.link_base is None:
+                self.unresolved.setdefault((what, "relative"), []).append((where, href))
+                return None
+            value = urljoin(self.link_base, value)
+        ok = checked_iri(value)
+        if ok is None:
+            self.unresolved.setdefault((what, "invalid"), []).append((where, href))
+        return URIRef(ok) if ok else None
+
+    def summary(self) -> None:
+        """One warning per kind of unusable link, with the count and the first cases."""
+        for (what, why), cases in self.unresolved.items():
+            shown = "; ".join(f"{where}: {href!r}" for where, href in cases[:3])
+            more = f" (and {len(cases) - 3} more)" if len(cases) > 3 else ""
+            reason = ("relative, and no absolute eadid@url to resolve them against"
+                      if why == "relative" else "not valid http(s) IRIs")
+            self.warnings.append(f"{len(cases)} {what} link(s) {reason}: kept as text, not as"
+                                 f" links — {shown}{more}")
 
 
 def convert(record: EadRecord, base_iri: str) -> Converted:
-    """Build the graph of one notice.
+    """Build the graph of one notice: the collection and its whole component tree.
 
     >>> from loaders.ead.parse import parse
     >>> rec = parse(b'<ead><eadheader><eadid>X1</eadid></eadheader><archdesc level="fonds">'
     ...             b'<did><unitid>Ms 1</unitid><unittitle>Fonds Dupont</unittitle>'
-    ...             b'<unitdate normal="1850/1900">1850-1900</unitdate></did></archdesc></ead>',
-    ...             "x.xml")[0]
+    ...             b'<unitdate normal="1850/1900">1850-1900</unitdate></did>'
+    ...             b'<dsc><c id="a"><did><unittitle>Lettres</unittitle></did></c></dsc>'
+    ...             b'</archdesc></ead>', "x.xml")[0]
     >>> c = convert(rec, "http://example.org/")
     >>> c.collection_iri, len(c.graph) > 5
     ('http://example.org/id/collection/X1', True)
+    >>> part = URIRef("http://example.org/id/collection/X1/c/a")
+    >>> str(c.graph.value(part, RICO.isOrWasIncludedIn))
+    'http://example.org/id/collection/X1'
     """
     key = collection_key(record)
     coll = URIRef(f"{base_iri}id/collection/{key}")
@@ -123,11 +199,10 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
     lang = bcp47(record.description_language)
     warnings = list(record.warnings)
     if not record.eadid:
-        warnings.append("no eadid: the collection IRI is derived from the file name")
+        warnings.append("no eadid: the collection IRI is derived from the "
+                        + ("OAI-PMH identifier" if record.oai_identifier else "file name"))
     g = RecordGraph()
-
-    def lit(text: str) -> Literal:
-        return plain(text, lang)
+    ctx = _Context(record, base_iri, g, lang, warnings)
 
     # The source record (the finding aid file) this graph comes from.
     g.add((src, RDF.type, PROV.Entity))
@@ -137,92 +212,137 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
     g.add((src, COLLEX.sha256, plain(record.sha256)))
     if record.eadid:
         g.add((src, DCTERMS.identifier, plain(record.eadid)))
+    if record.oai_identifier:
+        g.add((src, COLLEX.oaiIdentifier, plain(record.oai_identifier)))
+    if record.oai_datestamp:
+        g.add((src, COLLEX.oaiDatestamp, plain(record.oai_datestamp)))
     if record.finding_aid_title:
-        g.add((src, DCTERMS.title, lit(record.finding_aid_title)))
+        g.add((src, DCTERMS.title, ctx.lit(record.finding_aid_title)))
     if record.publisher:
         g.add((src, DCTERMS.publisher, plain(record.publisher)))
-    if record.eadid_url and _IRI_OK.match(record.eadid_url):
-        g.add((src, RDFS.seeAlso, URIRef(record.eadid_url)))
+    if record.eadid_url:
+        see = ctx.iri(record.eadid_url, "eadid@url", "finding aid")
+        if see is not None:
+            g.add((src, RDFS.seeAlso, see))
+    for note, texts in record.header_notes.items():
+        for text in texts:
+            g.add((src, _HEADER_PROPERTY[note], ctx.lit(text)))
 
     # The collection.
     g.add((coll, RDF.type, DCMITYPE.Collection))
     g.add((coll, RDF.type, RICO.RecordSet))
     g.add((coll, PROV.wasDerivedFrom, src))
-    level = (record.level or "").lower()
-    if level in _LEVELS:
-        g.add((coll, RICO.hasRecordSetType, _LEVELS[level]))
-    if level:
-        g.add((coll, COLLEX.descriptionLevel, plain(record.otherlevel or level)))
-    if record.title:
-        g.add((coll, DCTERMS.title, lit(record.title)))
-    for value, kind in record.unitids:
-        if kind and kind.lower().replace("-", "_") in {"ancienne_cote", "ancienne cote", "former"}:
-            g.add((coll, COLLEX.formerIdentifier, plain(value)))
-        else:
-            g.add((coll, DCTERMS.identifier, plain(value)))
+    if record.title is None and record.finding_aid_title:
+        warnings.append("no archdesc/did/unittitle: the title of the finding aid"
+                        f" ({record.finding_aid_title!r}) is used")
+        record.title = record.finding_aid_title
+    if not record.unitids:
+        warnings.append("no archdesc/did/unitid: the collection has no shelfmark")
     if record.eadid:
         g.add((coll, COLLEX.findingAidIdentifier, plain(record.eadid)))
+    _unit(ctx, coll, record, "archdesc")
+    if record.components:
+        g.add((coll, COLLEX.componentCount, Literal(len(record.components))))
+    iris = [URIRef(component_iri(coll, comp.key)) for comp in record.components]
+    for comp, node in zip(record.components, iris, strict=True):
+        level = (comp.otherlevel if (comp.level or "").lower() == "otherlevel"
+                 else comp.level) or ""
+        g.add((node, RDF.type, RICO.Record if level.lower() in _ITEM_LEVELS
+               else RICO.RecordSet))
+        g.add((node, RICO.isOrWasIncludedIn, coll if comp.parent is None
+               else iris[comp.parent]))
+        g.add((node, COLLEX.order, Literal(comp.order)))
+        _unit(ctx, node, comp, f"component {comp.key}")
 
-    for n, date in enumerate(record.dates, start=1):
+    _holder(g, coll, record, base_iri, warnings)
+    ctx.summary()
+    if (coll, RICO.hasOrHadHolder, None) not in g and (
+            coll, RICO.hasOrganicProvenance, None) not in g:
+        warnings.append("neither holder (repository, eadid@mainagencycode) nor provenance"
+                        " (origination): the notice does not say where the fonds is")
+    return Converted(record.record_id, graph_iri, str(coll), g, warnings,
+                     identity=record.eadid or record.oai_identifier or record.file,
+                     fidelity=record.fidelity)
+
+
+def _unit(ctx: _Context, node: URIRef, u: Unit, where: str) -> None:
+    """What one level of description says (the collection or a component)."""
+    g, lit = ctx.g, ctx.lit
+    level = (u.level or "").lower()
+    if level in _LEVELS:
+        g.add((node, RICO.hasRecordSetType, _LEVELS[level]))
+    if level:
+        g.add((node, COLLEX.descriptionLevel, plain(u.otherlevel or level)))
+    if u.title:
+        g.add((node, DCTERMS.title, lit(u.title)))
+    for value, kind in u.unitids:
+        if kind and kind.lower().replace("-", "_") in {"ancienne_cote", "ancienne cote", "former"}:
+            g.add((node, COLLEX.formerIdentifier, plain(value)))
+        else:
+            g.add((node, DCTERMS.identifier, plain(value)))
+    for n, date in enumerate(u.dates, start=1):
         rng = normalise(date.normal, date.text)
-        period = URIRef(f"{coll}#period-{n}")
-        g.add((coll, DCTERMS.temporal, period))
+        period = URIRef(f"{node}#period-{n}")
+        g.add((node, DCTERMS.temporal, period))
         g.add((period, RDF.type, DCTERMS.PeriodOfTime))
         if date.text:
             g.add((period, RDFS.label, plain(date.text)))
         if date.type:
             g.add((period, COLLEX.dateType, plain(date.type)))
         if rng.problem:
-            # Kept as an untyped value: the shapes reject it with a message the curator reads.
-            raw = date.normal or date.text
-            g.add((period, DCAT.startDate, plain(raw)))
-            warnings.append(rng.problem)
+            # Left out, with a warning: the period keeps its label, the notice loads.
+            ctx.warnings.append(f"{where}: unitdate@normal {date.normal or date.text!r}:"
+                                f" {rng.problem}; the date is kept as text only")
+            if date.normal:
+                g.add((period, COLLEX.unparsedNormal, plain(date.normal)))
         elif rng.start and rng.end:
             g.add((period, DCAT.startDate, Literal(rng.start, datatype=XSD.date)))
             g.add((period, DCAT.endDate, Literal(rng.end, datatype=XSD.date)))
             g.add((period, COLLEX.startYear, Literal(int(rng.start[:4]))))
             g.add((period, COLLEX.endYear, Literal(int(rng.end[:4]))))
-
-    for text in record.extents:
-        g.add((coll, DCTERMS.extent, lit(text)))
-    for text in record.physfacets:
-        g.add((coll, COLLEX.physicalCharacteristics, lit(text)))
-    for text in record.dimensions:
-        g.add((coll, COLLEX.dimensions, plain(text)))
-    for code, label in record.languages:
+    for text in u.extents:
+        g.add((node, DCTERMS.extent, lit(text)))
+    for text in u.physfacets:
+        g.add((node, COLLEX.physicalCharacteristics, lit(text)))
+    for text in u.dimensions:
+        g.add((node, COLLEX.dimensions, plain(text)))
+    for code, label in u.languages:
         if code and re.match(r"^[a-z]{3}$", code.lower()):
-            g.add((coll, DCTERMS.language, ISO639[code.lower()]))
+            g.add((node, DCTERMS.language, ISO639[code.lower()]))
         elif label:
-            g.add((coll, DCTERMS.language, plain(label)))
-    for text in record.abstract:
-        g.add((coll, DCTERMS.abstract, lit(text)))
-    for text in record.physloc:
-        g.add((coll, COLLEX.physicalLocation, lit(text)))
-    for tag, texts in record.notes.items():
+            g.add((node, DCTERMS.language, plain(label)))
+    for text in u.abstract:
+        g.add((node, DCTERMS.abstract, lit(text)))
+    for text in u.physloc:
+        g.add((node, COLLEX.physicalLocation, lit(text)))
+    for text in u.containers:
+        g.add((node, COLLEX.container, plain(text)))
+    for tag, texts in u.notes.items():
+        prop = _NOTE_PROPERTY.get(tag) or _EXTRA_NOTE_PROPERTY[tag]
         for text in texts:
-            g.add((coll, _NOTE_PROPERTY[tag], lit(text)))
-    if record.component_count:
-        g.add((coll, COLLEX.componentCount, Literal(record.component_count)))
-
-    _holder(g, coll, record, base_iri, warnings)
-    for ap in record.access_points:
-        _access_point(g, coll, ap, base_iri, lang, warnings)
-    for dao in record.digital_objects:
-        href = dao.href.strip().replace(" ", "%20")
-        if not _IRI_OK.match(href):
-            warnings.append(f"digital object link {dao.href!r} is not an http(s) IRI: skipped")
+            g.add((node, prop, lit(text)))
+    for href in u.links:
+        link = ctx.iri(href, where, "reference")
+        g.add((node, RDFS.seeAlso, link) if link is not None
+              else (node, COLLEX.linkText, plain(href)))
+    for ap in u.access_points:
+        _access_point(g, node, ap, ctx.base, ctx.lang, ctx.warnings)
+    for dao in u.digital_objects:
+        obj = ctx.iri(dao.href, where, "digital object")
+        if obj is None:  # a path on the producer's image server, a count...: kept as text
+            text = f"{dao.role}: {dao.href}" if dao.role else dao.href
+            g.add((node, COLLEX.digitalObjectText, plain(text)))
             continue
-        obj = URIRef(href)
         role = (dao.role or "").lower()
-        if "iiif" in role or "manifest" in role or href.endswith(("/manifest", "manifest.json")):
-            g.add((coll, COLLEX.iiifManifest, obj))
+        if "iiif" in role or "manifest" in role or str(obj).endswith(
+                ("/manifest", "manifest.json")):
+            g.add((node, COLLEX.iiifManifest, obj))
             g.add((obj, RDF.type, IIIF.Manifest))
         else:
-            g.add((coll, COLLEX.digitalObject, obj))
+            g.add((node, COLLEX.digitalObject, obj))
             g.add((obj, RDF.type, FOAF.Document))
         if dao.title:
             g.add((obj, RDFS.label, lit(dao.title)))
-    return Converted(record.record_id, graph_iri, str(coll), g, warnings)
 
 
 def _holder(g: RecordGraph, coll: URIRef, r: EadRecord, base: str, warnings: list[str]) -> None:
@@ -264,9 +384,13 @@ def _access_point(
         warnings.append(f"{ap.kind} {ap.label!r}: {ref.problem}; kept as a local name")
     if ref and ref.iri:
         node = URIRef(ref.iri)
+    elif ref and not ref.problem and ap.kind in _AGENT_KINDS:
+        # An authority record of no global file (e.g. an archives' own EAC-CPF record):
+        # the same node as the EAC-CPF loader's for that record id (see loaders/eac).
+        node = URIRef(local_authority_iri(base, ref.identifier))
     elif ref and not ref.problem:
         node = URIRef(f"{base}id/{_local_path(ap.kind)}/{slug(ref.system)}-"
-                      f"{safe_segment(ref.identifier)}")
+                      f"{safe_segment(ref.identifier, max_len=MAX_KEY)}")
     else:
         node = URIRef(f"{base}id/{_local_path(ap.kind)}/{slug(ap.label)}")
     for cls in _KIND_CLASSES.get(ap.kind, [SKOS.Concept]):
@@ -287,7 +411,7 @@ def _access_point(
         if ref.system == "bnf" and ref.iri:
             g.add((node, OWL.sameAs, URIRef(f"https://catalogue.bnf.fr/{ref.identifier}")))
     role = (ap.role or "").strip().lower()
-    is_agent = ap.kind in {"persname", "corpname", "famname", "name"}
+    is_agent = ap.kind in _AGENT_KINDS
     if ap.context == "origination" and is_agent:
         g.add((coll, DCTERMS.creator, node))
         g.add((coll, RICO.hasOrganicProvenance, node))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from loaders.fidelity import Fidelity, Tracker
 from loaders.text import flatten, one_line
 from loaders.xmlsafe import XmlRejected, local_name, parse_xml
 
@@ -65,8 +66,40 @@ class Repository:
     source: str | None
 
 
-@dataclass
-class EadRecord:
+@dataclass(kw_only=True)
+class Unit:
+    """What a level of description says: the collection (``archdesc``) or a component."""
+
+    level: str | None = None
+    otherlevel: str | None = None
+    unitids: list[tuple[str, str | None]] = field(default_factory=list)
+    title: str | None = None
+    dates: list[UnitDate] = field(default_factory=list)
+    extents: list[str] = field(default_factory=list)
+    physfacets: list[str] = field(default_factory=list)
+    dimensions: list[str] = field(default_factory=list)
+    languages: list[tuple[str | None, str]] = field(default_factory=list)
+    abstract: list[str] = field(default_factory=list)
+    physloc: list[str] = field(default_factory=list)
+    containers: list[str] = field(default_factory=list)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    access_points: list[AccessPoint] = field(default_factory=list)
+    digital_objects: list[DigitalObject] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # extptr / extref / ref hrefs
+
+
+@dataclass(kw_only=True)
+class Component(Unit):
+    """One ``c`` / ``c01``..``c12`` of the finding aid's tree."""
+
+    key: str  # stable within its notice: c@id when present and unique, else p-{positions}
+    parent: int | None  # index of the parent component in EadRecord.components; None: top
+    order: int  # position among its siblings, from 1
+    tag: str
+
+
+@dataclass(kw_only=True)
+class EadRecord(Unit):
     """One collection-level description (one ``archdesc``) with its finding-aid header."""
 
     file: str
@@ -79,28 +112,22 @@ class EadRecord:
     finding_aid_title: str | None = None
     publisher: str | None = None
     description_language: str | None = None
-    level: str | None = None
-    otherlevel: str | None = None
-    unitids: list[tuple[str, str | None]] = field(default_factory=list)
-    title: str | None = None
-    dates: list[UnitDate] = field(default_factory=list)
-    extents: list[str] = field(default_factory=list)
-    physfacets: list[str] = field(default_factory=list)
-    dimensions: list[str] = field(default_factory=list)
-    languages: list[tuple[str | None, str]] = field(default_factory=list)
-    abstract: list[str] = field(default_factory=list)
-    physloc: list[str] = field(default_factory=list)
-    notes: dict[str, list[str]] = field(default_factory=dict)
-    access_points: list[AccessPoint] = field(default_factory=list)
+    header_notes: dict[str, list[str]] = field(default_factory=dict)
     repository: Repository | None = None
-    digital_objects: list[DigitalObject] = field(default_factory=list)
-    component_count: int = 0
+    components: list[Component] = field(default_factory=list)
+    oai_identifier: str | None = None  # the OAI-PMH header identifier, when harvested
+    oai_datestamp: str | None = None
     warnings: list[str] = field(default_factory=list)
+    fidelity: Fidelity = field(default_factory=Fidelity)
+
+    @property
+    def component_count(self) -> int:
+        return len(self.components)
 
     @property
     def record_id(self) -> str:
         """How the report names this record."""
-        return self.eadid or self.title or self.file
+        return self.eadid or self.oai_identifier or self.title or self.file
 
 
 class EadRejected(Exception):
@@ -121,12 +148,6 @@ def _first(el: etree._Element | None, *path: str) -> etree._Element | None:
     return node
 
 
-def _text(el: etree._Element | None) -> str | None:
-    if el is None:
-        return None
-    return one_line(el) or None
-
-
 def _attr(el: etree._Element, *names: str) -> str | None:
     for name in names:
         value = el.get(name)
@@ -139,6 +160,18 @@ def is_ead(root: etree._Element) -> bool:
     return local_name(root) == "ead"
 
 
+# Header elements kept as notes on the source record: element -> note key.
+HEADER_NOTES = {
+    "author": "author", "subtitle": "subtitle", "sponsor": "sponsor",
+    "editionstmt": "edition", "seriesstmt": "series", "notestmt": "note",
+    "creation": "creation", "descrules": "descrules", "revisiondesc": "revision",
+    "date": "date", "address": "address",
+}
+EAD_LEVELS = frozenset({"class", "collection", "file", "fonds", "item", "otherlevel",
+                        "recordgrp", "series", "subfonds", "subgrp", "subseries"})
+MAX_COMPONENTS = 200_000
+
+
 def parse(data: bytes, file: str) -> list[EadRecord]:
     """Parse one EAD file into its record. Raises :class:`EadRejected` with the reason."""
     try:
@@ -148,220 +181,380 @@ def parse(data: bytes, file: str) -> list[EadRecord]:
     root = doc.root
     if not is_ead(root):
         raise EadRejected(f"not an EAD document (root element is <{local_name(root)}>)")
+    return [read(root, file, hashlib.sha256(data).hexdigest(), list(doc.warnings))]
+
+
+def read(root: etree._Element, file: str, sha256: str, warnings: list[str],
+         oai_identifier: str | None = None, oai_datestamp: str | None = None) -> EadRecord:
+    """The record of one ``ead`` element (a whole file, or the metadata of an OAI-PMH record).
+    Raises :class:`EadRejected` when it describes no collection."""
     ns = etree.QName(root).namespace
-    flavour = "EAD3" if ns == EAD3_NS else "EAD 2002 (namespace)" if ns else "EAD 2002"
-    archdescs = [el for el in root.iter() if local_name(el) == "archdesc"]
+    flavour = ("EAD3" if ns == EAD3_NS else "EAD 2002" if ns in (None, OAI_NS)
+               else "EAD 2002 (namespace)")
+    archdescs = [el for el in root.iter(etree.Element) if local_name(el) == "archdesc"]
     if not archdescs:
         raise EadRejected("no <archdesc>: the file describes no collection")
     if len(archdescs) > 1:
         raise EadRejected(f"{len(archdescs)} <archdesc> elements: an EAD file describes one")
-    record = EadRecord(
-        file=file, sha256=hashlib.sha256(data).hexdigest(), flavour=flavour,
-        warnings=list(doc.warnings),
-    )
-    _read_header(root, record)
-    _read_archdesc(archdescs[0], record)
-    return [record]
+    record = EadRecord(file=file, sha256=sha256, flavour=flavour, warnings=warnings,
+                       oai_identifier=oai_identifier, oai_datestamp=oai_datestamp)
+    reader = _Reader(record)
+    reader.tracker.use(root)
+    reader.header(root)
+    reader.archdesc(archdescs[0])
+    record.fidelity = reader.tracker.account(root)
+    return record
 
 
-def _read_header(root: etree._Element, r: EadRecord) -> None:
-    header = _first(root, "eadheader")
-    if header is not None:  # EAD 2002
-        eadid = _first(header, "eadid")
-        if eadid is not None:
-            r.eadid = _text(eadid) or _attr(eadid, "identifier")
-            r.agency_code = _attr(eadid, "mainagencycode")
-            r.eadid_url = _attr(eadid, "url")
-        r.finding_aid_title = _text(_first(header, "filedesc", "titlestmt", "titleproper"))
-        r.publisher = _text(_first(header, "filedesc", "publicationstmt", "publisher"))
-        lang = _first(header, "profiledesc", "langusage", "language")
-        r.description_language = _attr(lang, "langcode") if lang is not None else None
-        return
-    control = _first(root, "control")  # EAD3
-    if control is not None:
-        r.eadid = _text(_first(control, "recordid"))
-        r.agency_code = _text(_first(control, "maintenanceagency", "agencycode"))
-        r.agency_name = _text(_first(control, "maintenanceagency", "agencyname"))
-        r.finding_aid_title = _text(_first(control, "filedesc", "titlestmt", "titleproper"))
-        r.publisher = _text(_first(control, "filedesc", "publicationstmt", "publisher"))
-        lang = _first(control, "languagedeclaration", "language")
-        r.description_language = _attr(lang, "langcode") if lang is not None else None
+OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 
 
-def _access_point(el: etree._Element, context: str) -> AccessPoint | None:
-    label = one_line(el)
-    if not label:
-        return None
-    return AccessPoint(
-        kind=local_name(el),
-        label=label,
-        context=context,
-        authfilenumber=_attr(el, "authfilenumber", "identifier"),
-        source=_attr(el, "source", "rules"),
-        normal=_attr(el, "normal"),
-        role=_attr(el, "role", "relator"),
-    )
+class _Reader:
+    """Reads one ``ead`` into an :class:`EadRecord`, marking what it maps."""
 
+    def __init__(self, record: EadRecord) -> None:
+        self.r = record
+        self.tracker = Tracker()
 
-def _read_archdesc(ad: etree._Element, r: EadRecord) -> None:
-    r.level = _attr(ad, "level")
-    r.otherlevel = _attr(ad, "otherlevel")
-    did = _first(ad, "did")
-    if did is not None:
-        _read_did(did, r)
-    for child in ad:
-        name = local_name(child)
-        if name in NOTE_TAGS:
-            text = flatten(child)
+    # -- helpers that read text and mark it as mapped
+    def text(self, el: etree._Element | None) -> str | None:
+        if el is None:
+            return None
+        self.tracker.use_tree(el)
+        return one_line(el) or None
+
+    def block(self, el: etree._Element) -> str:
+        self.tracker.use_tree(el)
+        return flatten(el)
+
+    def header(self, root: etree._Element) -> None:
+        r, use = self.r, self.tracker.use
+        header = _first(root, "eadheader")
+        if header is not None:  # EAD 2002
+            use(header)
+            eadid = _first(header, "eadid")
+            if eadid is not None:
+                use(eadid)
+                r.eadid = one_line(eadid) or _attr(eadid, "identifier")
+                r.agency_code = _attr(eadid, "mainagencycode")
+                r.eadid_url = _attr(eadid, "url")
+            for part in header.iterchildren(etree.Element):
+                name = local_name(part)
+                if name in {"filedesc", "profiledesc"}:
+                    use(part)
+                    for el in part.iterchildren(etree.Element):
+                        self._header_part(el)
+                elif name != "eadid":
+                    self._header_part(part)
+            return
+        control = _first(root, "control")  # EAD3
+        if control is not None:
+            use(control)
+            r.eadid = self.text(_first(control, "recordid"))
+            r.agency_code = self.text(_first(control, "maintenanceagency", "agencycode"))
+            r.agency_name = self.text(_first(control, "maintenanceagency", "agencyname"))
+            use(_first(control, "maintenanceagency"))
+            r.finding_aid_title = self.text(_first(control, "filedesc", "titlestmt",
+                                                   "titleproper"))
+            r.publisher = self.text(_first(control, "filedesc", "publicationstmt", "publisher"))
+            for path in (("filedesc",), ("filedesc", "titlestmt"),
+                         ("filedesc", "publicationstmt")):
+                use(_first(control, *path))
+            lang = _first(control, "languagedeclaration", "language")
+            r.description_language = _attr(lang, "langcode") if lang is not None else None
+            self.tracker.use_tree(_first(control, "languagedeclaration"))
+
+    def _header_part(self, el: etree._Element) -> None:
+        """One part of ``filedesc``/``profiledesc`` (or a header child): mapped or noted."""
+        r, name = self.r, local_name(el)
+        if name in {"titlestmt", "publicationstmt"}:
+            self.tracker.use(el)
+            for child in el.iterchildren(etree.Element):
+                cname = local_name(child)
+                if cname == "titleproper" and r.finding_aid_title is None:
+                    r.finding_aid_title = self.text(child)
+                elif cname == "publisher" and r.publisher is None:
+                    r.publisher = self.text(child)
+                elif cname in HEADER_NOTES or cname in {"titleproper", "publisher", "p"}:
+                    text = self.block(child)
+                    if text:
+                        key = HEADER_NOTES.get(cname, "subtitle" if cname == "titleproper"
+                                               else "publication")
+                        r.header_notes.setdefault(key, []).append(text)
+        elif name == "langusage":
+            lang = _first(el, "language")
+            if lang is not None and r.description_language is None:
+                r.description_language = _attr(lang, "langcode")
+            text = self.block(el)
             if text:
-                r.notes.setdefault(name, []).append(text)
-        elif name == "controlaccess":
-            _read_controlaccess(child, r)
-        elif name in {"dao", "daogrp", "daoset"}:
-            _read_dao(child, r)
-        elif name == "dsc":
-            r.component_count += sum(1 for el in child.iter() if _COMPONENT.match(local_name(el)))
-
-
-def _read_did(did: etree._Element, r: EadRecord) -> None:
-    for child in did:
-        name = local_name(child)
-        if name == "unitid":
-            value = _text(child)
-            if value:
-                r.unitids.append((value, _attr(child, "type", "localtype")))
-        elif name == "unittitle" and r.title is None:
-            r.title = one_line(child) or None
-            for inline in child.iter():
-                if inline is child:
-                    continue
-                iname = local_name(inline)
-                if iname in ACCESS_TAGS - {"title"}:
-                    ap = _access_point(inline, "unittitle")
-                    if ap:
-                        r.access_points.append(ap)
-                elif iname == "unitdate":
-                    _add_date(inline, r)
-        elif name == "unitdate":
-            _add_date(child, r)
-        elif name == "unitdatestructured":
-            _read_unitdatestructured(child, r)
-        elif name in {"physdesc", "physdescstructured", "physdescset"}:
-            _read_physdesc(child, r)
-        elif name == "langmaterial":
-            langs = [el for el in child.iter() if local_name(el) == "language"]
-            for lang in langs:
-                r.languages.append((_attr(lang, "langcode"), one_line(lang)))
-            if not langs and one_line(child):
-                r.languages.append((None, one_line(child)))
-        elif name == "origination":
-            found = False
-            for el in child.iter():
-                if local_name(el) in AGENT_TAGS:
-                    ap = _access_point(el, "origination")
-                    if ap:
-                        r.access_points.append(ap)
-                        found = True
-            if not found and one_line(child):
-                r.access_points.append(AccessPoint("name", one_line(child), "origination"))
-        elif name == "repository":
-            _read_repository(child, r)
-        elif name == "physloc":
-            if _text(child):
-                r.physloc.append(one_line(child))
-        elif name == "abstract":
-            if flatten(child):
-                r.abstract.append(flatten(child))
-        elif name in {"dao", "daogrp", "daoset", "daoloc"}:
-            _read_dao(child, r)
-
-
-def _add_date(el: etree._Element, r: EadRecord) -> None:
-    text = one_line(el)
-    normal = _attr(el, "normal")
-    if text or normal:
-        r.dates.append(UnitDate(text, normal, _attr(el, "type", "unitdatetype")))
-
-
-def _read_unitdatestructured(el: etree._Element, r: EadRecord) -> None:
-    for rng in el.iter():
-        name = local_name(rng)
-        if name == "daterange":
-            start = _first(rng, "fromdate")
-            end = _first(rng, "todate")
-            s = _attr(start, "standarddate") if start is not None else None
-            e = _attr(end, "standarddate") if end is not None else None
-            text = " - ".join(one_line(x) for x in (start, end) if x is not None and one_line(x))
-            normal = f"{s or e}/{e or s}" if (s or e) else None
-            r.dates.append(UnitDate(text, normal, _attr(el, "unitdatetype")))
-        elif name == "datesingle":
-            r.dates.append(UnitDate(one_line(rng), _attr(rng, "standarddate"),
-                                    _attr(el, "unitdatetype")))
-
-
-def _read_physdesc(el: etree._Element, r: EadRecord) -> None:
-    found = False
-    for child in el.iter():
-        name = local_name(child)
-        if name == "extent":
-            text = one_line(child)
-            unit = _attr(child, "unit")
+                r.header_notes.setdefault("langusage", []).append(text)
+        elif name in HEADER_NOTES:
+            text = self.block(el)
             if text:
-                r.extents.append(f"{text} {unit}" if unit and unit not in text else text)
+                r.header_notes.setdefault(HEADER_NOTES[name], []).append(text)
+
+    def access_point(self, el: etree._Element, context: str) -> AccessPoint | None:
+        self.tracker.use_tree(el)
+        label = one_line(el)
+        if not label:
+            return None
+        return AccessPoint(
+            kind=local_name(el),
+            label=label,
+            context=context,
+            authfilenumber=_attr(el, "authfilenumber", "identifier"),
+            source=_attr(el, "source", "rules"),
+            normal=_attr(el, "normal"),
+            role=_attr(el, "role", "relator"),
+        )
+
+    def archdesc(self, ad: etree._Element) -> None:
+        """The collection, then its component tree (iteratively: any depth, flat stack)."""
+        self.tracker.use(ad)
+        self.unit(ad, self.r)
+        used_keys: set[str] = set()
+        # (element, parent index, positions path) for each component, in document order
+        stack: list[tuple[etree._Element, int | None, str]] = []
+        for dsc in _children(ad, "dsc"):
+            self.tracker.use(dsc)
+            self._push_children(dsc, None, "", stack)
+        while stack:
+            el, parent, path = stack.pop()
+            if len(self.r.components) >= MAX_COMPONENTS:
+                self.r.warnings.append(f"more than {MAX_COMPONENTS} components: the rest of the"
+                                       " tree is not read")
+                break
+            cid = _attr(el, "id")
+            key = cid if cid and cid not in used_keys else f"p-{path}"
+            if cid and cid in used_keys:
+                self.r.warnings.append(f"component id {cid!r} is used twice: the second is"
+                                       f" identified by its position ({key})")
+            used_keys.add(key)
+            comp = Component(key=key, parent=parent, order=int(path.rsplit(".", 1)[-1]),
+                             tag=local_name(el))
+            self.tracker.use(el)
+            self.unit(el, comp)
+            self.r.components.append(comp)
+            self._push_children(el, len(self.r.components) - 1, path, stack)
+
+    def _push_children(self, el: etree._Element, parent: int | None, path: str,
+                       stack: list[tuple[etree._Element, int | None, str]]) -> None:
+        kids = [c for c in el.iterchildren(etree.Element) if _COMPONENT.match(local_name(c))]
+        prefix = f"{path}." if path else ""
+        for n in range(len(kids), 0, -1):  # reversed: popped in document order
+            stack.append((kids[n - 1], parent, f"{prefix}{n}"))
+
+    def unit(self, el: etree._Element, u: Unit) -> None:
+        """Level, did, notes, access points and digital objects of one level of description."""
+        u.level = _attr(el, "level")
+        u.otherlevel = _attr(el, "otherlevel")
+        if u.level and u.level.lower() not in EAD_LEVELS:
+            self.r.warnings.append(f"{local_name(el)}@level {u.level!r} is not an EAD level:"
+                                   " kept as written")
+        for child in el.iterchildren(etree.Element):
+            name = local_name(child)
+            if name == "did":
+                self.tracker.use(child)
+                self.did(child, u)
+            elif name in NOTE_TAGS:
+                text = self.block(child)
+                if text:
+                    u.notes.setdefault(name, []).append(text)
+                self.links(child, u)
+            elif name == "controlaccess":
+                self.controlaccess(child, u)
+            elif name in {"dao", "daogrp", "daoset"}:
+                self.dao(child, u)
+            elif name == "langmaterial":  # outside did: APE-EAD and some exports put it here
+                self.langmaterial(child, u)
+            elif name == "head":
+                self.tracker.use_tree(child)  # the heading of a component: its title repeats
+
+    def did(self, did: etree._Element, u: Unit) -> None:
+        for child in did.iterchildren(etree.Element):
+            name = local_name(child)
+            if name == "unitid":
+                value = self.text(child)
+                if value:
+                    u.unitids.append((value, _attr(child, "type", "localtype")))
+                self.links(child, u)
+            elif name == "unittitle":
+                text = self.text(child)
+                if u.title is None:
+                    u.title = text
+                elif text:
+                    u.notes.setdefault("unittitle", []).append(text)
+                for inline in child.iter(etree.Element):
+                    if inline is child:
+                        continue
+                    iname = local_name(inline)
+                    if iname in ACCESS_TAGS - {"title"}:
+                        ap = self.access_point(inline, "unittitle")
+                        if ap:
+                            u.access_points.append(ap)
+                    elif iname == "unitdate":
+                        self.date(inline, u)
+            elif name == "unitdate":
+                self.date(child, u)
+            elif name == "unitdatestructured":
+                self.tracker.use_tree(child)
+                self.unitdatestructured(child, u)
+            elif name in {"physdesc", "physdescstructured", "physdescset"}:
+                self.tracker.use_tree(child)
+                self.physdesc(child, u)
+            elif name == "langmaterial":
+                self.langmaterial(child, u)
+            elif name == "origination":
+                self.tracker.use_tree(child)
+                found = False
+                for x in child.iter(etree.Element):
+                    if local_name(x) in AGENT_TAGS:
+                        ap = self.access_point(x, "origination")
+                        if ap:
+                            u.access_points.append(ap)
+                            found = True
+                if not found and one_line(child):
+                    u.access_points.append(AccessPoint("name", one_line(child), "origination"))
+            elif name == "repository":
+                self.repository(child, u)
+            elif name == "physloc":
+                if self.text(child):
+                    u.physloc.append(one_line(child))
+            elif name == "container":
+                value = self.text(child)
+                if value:
+                    kind = _attr(child, "type", "localtype")
+                    u.containers.append(f"{kind} {value}" if kind else value)
+            elif name in {"abstract", "note", "materialspec", "didnote"}:
+                text = self.block(child)
+                if text:
+                    if name == "abstract":
+                        u.abstract.append(text)
+                    else:
+                        u.notes.setdefault("note", []).append(text)
+            elif name in {"dao", "daogrp", "daoset", "daoloc"}:
+                self.dao(child, u)
+            elif name == "head":
+                self.tracker.use_tree(child)
+
+    def langmaterial(self, el: etree._Element, u: Unit) -> None:
+        self.tracker.use_tree(el)
+        langs = [x for x in el.iter(etree.Element) if local_name(x) == "language"]
+        for lang in langs:
+            u.languages.append((_attr(lang, "langcode"), one_line(lang)))
+        if not langs and one_line(el):
+            u.languages.append((None, one_line(el)))
+
+    def links(self, el: etree._Element, u: Unit) -> None:
+        for x in el.iter(etree.Element):
+            if local_name(x) in {"extptr", "extref", "ref", "archref", "bibref"}:
+                href = _attr(x, "href", f"{XLINK}href")
+                if href:
+                    u.links.append(href)
+
+    def date(self, el: etree._Element, u: Unit) -> None:
+        self.tracker.use_tree(el)
+        text = one_line(el)
+        normal = _attr(el, "normal")
+        if text or normal:
+            u.dates.append(UnitDate(text, normal, _attr(el, "type", "unitdatetype")))
+
+    def unitdatestructured(self, el: etree._Element, u: Unit) -> None:
+        for rng in el.iter(etree.Element):
+            name = local_name(rng)
+            if name == "daterange":
+                start = _first(rng, "fromdate")
+                end = _first(rng, "todate")
+                s = _attr(start, "standarddate") if start is not None else None
+                e = _attr(end, "standarddate") if end is not None else None
+                text = " - ".join(one_line(x) for x in (start, end)
+                                  if x is not None and one_line(x))
+                normal = f"{s or e}/{e or s}" if (s or e) else None
+                u.dates.append(UnitDate(text, normal, _attr(el, "unitdatetype")))
+            elif name == "datesingle":
+                u.dates.append(UnitDate(one_line(rng), _attr(rng, "standarddate"),
+                                        _attr(el, "unitdatetype")))
+
+    def physdesc(self, el: etree._Element, u: Unit) -> None:
+        found = False
+        for child in el.iter(etree.Element):
+            name = local_name(child)
+            if name == "extent":
+                text = one_line(child)
+                unit = _attr(child, "unit")
+                if text:
+                    u.extents.append(f"{text} {unit}" if unit and unit not in text else text)
+                    found = True
+            elif name == "quantity":  # EAD3 physdescstructured
+                unittype = _first(el, "unittype")
+                label = one_line(unittype) if unittype is not None else ""
+                u.extents.append(f"{one_line(child)} {label}".strip())
                 found = True
-        elif name == "quantity":  # EAD3 physdescstructured
-            unittype = _first(el, "unittype")
-            label = one_line(unittype) if unittype is not None else ""
-            r.extents.append(f"{one_line(child)} {label}".strip())
-            found = True
-        elif name == "physfacet" and one_line(child):
-            r.physfacets.append(one_line(child))
-            found = True
-        elif name == "dimensions" and one_line(child):
-            r.dimensions.append(one_line(child))
-            found = True
-        elif name == "genreform":
-            ap = _access_point(child, "controlaccess")
-            if ap:
-                r.access_points.append(ap)
-    if not found and local_name(el) == "physdesc" and one_line(el):
-        r.extents.append(one_line(el))
+            elif name == "physfacet" and one_line(child):
+                u.physfacets.append(one_line(child))
+                found = True
+            elif name == "dimensions" and one_line(child):
+                u.dimensions.append(one_line(child))
+                found = True
+            elif name == "genreform":
+                ap = self.access_point(child, "controlaccess")
+                if ap:
+                    u.access_points.append(ap)
+                    found = True
+        if not found and local_name(el) == "physdesc" and one_line(el):
+            u.extents.append(one_line(el))
 
+    def repository(self, el: etree._Element, u: Unit) -> None:
+        self.tracker.use(el)
+        corp = next((c for c in el.iter(etree.Element)
+                     if local_name(c) in {"corpname", "name"}), None)
+        if corp is not None:
+            self.tracker.use_tree(corp)
+            label = one_line(corp)
+            code = _attr(corp, "authfilenumber", "identifier")
+            source = _attr(corp, "source")
+        else:
+            for x in el.iter(etree.Element):
+                if local_name(x) != "address" and not any(
+                        local_name(a) == "address" for a in x.iterancestors()):
+                    self.tracker.use(x)
+            label = flatten(el, skip=frozenset({"address"})).split("\n")[0]
+            code = source = None
+        address = _first(el, "address")
+        if address is not None:
+            text = self.block(address)
+            if text and isinstance(u, EadRecord):
+                u.header_notes.setdefault("repository-address", []).append(text)
+        if isinstance(u, EadRecord):
+            if label or code:
+                u.repository = Repository(label, code, source)
+        elif label:  # a component held elsewhere than the collection: kept as a note
+            u.notes.setdefault("repository", []).append(label)
 
-def _read_repository(el: etree._Element, r: EadRecord) -> None:
-    corp = next((c for c in el.iter() if local_name(c) in {"corpname", "name"}), None)
-    if corp is not None:
-        label = one_line(corp)
-        code = _attr(corp, "authfilenumber", "identifier")
-        source = _attr(corp, "source")
-    else:
-        label = flatten(el, skip=frozenset({"address"})).split("\n")[0]
-        code = source = None
-    if label or code:
-        r.repository = Repository(label, code, source)
+    def controlaccess(self, el: etree._Element, u: Unit) -> None:
+        self.tracker.use(el)
+        for child in el.iterchildren(etree.Element):
+            name = local_name(child)
+            if name == "controlaccess":
+                self.controlaccess(child, u)
+            elif name in ACCESS_TAGS:
+                ap = self.access_point(child, "controlaccess")
+                if ap:
+                    u.access_points.append(ap)
+            elif name == "head":
+                self.tracker.use_tree(child)
 
-
-def _read_controlaccess(el: etree._Element, r: EadRecord) -> None:
-    for child in el:
-        name = local_name(child)
-        if name == "controlaccess":
-            _read_controlaccess(child, r)
-        elif name in ACCESS_TAGS:
-            ap = _access_point(child, "controlaccess")
-            if ap:
-                r.access_points.append(ap)
-
-
-def _read_dao(el: etree._Element, r: EadRecord) -> None:
-    for node in el.iter():
-        if local_name(node) not in {"dao", "daoloc"}:
-            continue
-        href = _attr(node, "href", f"{XLINK}href")
-        if not href:
-            continue
-        role = _attr(node, "role", f"{XLINK}role", "daotype", "otherdaotype", "localtype")
-        title = _attr(node, "title", f"{XLINK}title")
-        desc = _first(node, "daodesc") or _first(node, "descriptivenote")
-        if title is None and desc is not None:
-            title = one_line(desc) or None
-        r.digital_objects.append(DigitalObject(href, role, title))
+    def dao(self, el: etree._Element, u: Unit) -> None:
+        self.tracker.use_tree(el)
+        for node in el.iter(etree.Element):
+            if local_name(node) not in {"dao", "daoloc"}:
+                continue
+            href = _attr(node, "href", f"{XLINK}href")
+            if not href:
+                continue
+            role = _attr(node, "role", f"{XLINK}role", "daotype", "otherdaotype", "localtype")
+            title = _attr(node, "title", f"{XLINK}title")
+            desc = _first(node, "daodesc") or _first(node, "descriptivenote")
+            if title is None and desc is not None:
+                title = one_line(desc) or None
+            u.digital_objects.append(DigitalObject(href, role, title))

@@ -47,7 +47,6 @@ def hostile_folder(root: Path) -> dict[str, str]:
                                  + notice("undef", title="Fonds &xyzzy; perdu").split("?>", 1)[1],
                                  "undefined entity &xyzzy;"),
         "no-title.xml": (notice("no-title", title=None), "missing title"),
-        "bad-date.xml": (notice("bad-date", normal="1997-13-45"), "date does not parse"),
         "not-xml.xml": ("Ceci n'est pas du XML.\n", "not recognised"),
         "empty.xml": ("", "empty"),
         "not-ead.xml": ("<html><body>x</body></html>", "not recognised"),
@@ -64,8 +63,13 @@ def test_good_records_load_and_every_bad_file_is_named_with_its_reason(
     store = open_write(settings.store_dir)
     report = Pipeline(settings).run([tmp_path / "in"], store)
 
+    (tmp_path / "in" / "bad-date.xml").write_text(notice("bad-date", normal="1997-13-45"),
+                                                  encoding="utf-8")
+    report = Pipeline(settings).run([tmp_path / "in"], store)
     assert report.exit_code == 1
-    assert report.loaded == 2
+    assert report.loaded == 3  # a bad date is left out with a warning, not a rejection
+    assert any("1997-13-45" in w.message and Path(w.file).name == "bad-date.xml"
+               for w in report.warnings)
     by_file = {Path(i.file).name: i for i in report.rejected}
     assert set(by_file) == set(expected)
     for name, reason in expected.items():
@@ -74,11 +78,14 @@ def test_good_records_load_and_every_bad_file_is_named_with_its_reason(
     # Nothing partial: only the two good notices are in the store.
     rows = store.select("SELECT ?c WHERE { ?c a <http://purl.org/dc/dcmitype/Collection> }")
     assert sorted(str(r["c"].value) for r in rows) == [  # type: ignore[union-attr]
+        "http://127.0.0.1:8000/id/collection/751052116-bad-date",
         "http://127.0.0.1:8000/id/collection/751052116-good-1",
         "http://127.0.0.1:8000/id/collection/751052116-good-2",
     ]
     assert not store.ask(f'ASK {{ ?s ?p ?o FILTER(CONTAINS(STR(?o), "{SECRET}")) }}')
-    assert len(store.named_graphs()) == 2
+    assert not store.ask("ASK { ?p <http://www.w3.org/ns/dcat#startDate> ?d"
+                         ' FILTER(STR(?d) = "1997-13-45") }')
+    assert len(store.named_graphs()) == 3
 
 
 def test_file_over_size_cap_is_rejected(tmp_path: Path) -> None:
