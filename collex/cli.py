@@ -46,6 +46,33 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return report.exit_code
 
 
+def cmd_fidelity(args: argparse.Namespace, settings: Settings) -> int:
+    from loaders.pipeline import Pipeline
+
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise CollexError(f"no such file or folder: {', '.join(missing)}")
+    report = Pipeline(settings).run(paths, None, progress=False)
+    if args.json:
+        print(json.dumps({file: f.to_dict() for file, f in report.fidelity.items()},
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK
+    width = max((len(f) for f in report.fidelity), default=4)
+    print(f"{'file':<{width}}  {'seen':>8}  {'mapped':>8}  {'not mapped':>10}")
+    for file, f in report.fidelity.items():
+        print(f"{file:<{width}}  {f.seen:>8}  {f.mapped:>8}  {f.seen - f.mapped:>10}")
+        for path, n in sorted(f.unmapped.items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"    {n:>8}  {path}")
+    total = report.fidelity_total()
+    print(f"{'total':<{width}}  {total.seen:>8}  {total.mapped:>8}"
+          f"  {total.seen - total.mapped:>10}")
+    read = {issue.file for issue in report.rejected if issue.record is None}
+    for file in sorted(read):
+        print(f"not read: {file}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_read
 
@@ -211,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
                            ("validate", "check files or folders without writing anything")):
         p = sub.add_parser(name, help=helptext, description=helptext)
         p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-        p.add_argument("--format", default="auto", choices=["auto", "ead", "idref", "lists"],
+        p.add_argument("--format", default="auto",
+                       choices=["auto", "ead", "oai", "eac", "idref", "lists"],
                        help="input format (default: detected from the content)")
         p.add_argument("--report", metavar="FILE", help="write the JSON report to FILE")
         p.add_argument("--json", action="store_true", help="print the JSON report on stdout")
@@ -220,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
                            help="skip recomputing related collections and the search index"
                                 " (run `collex derive` later)")
         p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("fidelity", help="source elements seen, mapped and not mapped, per file"
+                       " (reads and converts, writes nothing)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_fidelity)
 
     p = sub.add_parser("stats", help="triples per graph and resources per class")
     p.add_argument("--json", action="store_true", help="machine-readable output")

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from rdflib import URIRef
+
 from loaders.fidelity import Fidelity
 from loaders.rdf import RecordGraph
 
@@ -64,8 +66,22 @@ class EadFormat:
     name: str = "ead"
     extensions: tuple[str, ...] = (".xml", ".ead")
 
+    def __init__(self) -> None:
+        self.existing: dict[str, tuple[str, str | None]] = {}  # graph -> (file, identifier)
+
     def sniff(self, head: bytes) -> bool:
         return bool(_EAD_ROOT.search(head[:8192]))
+
+    def begin(self, store: Any) -> None:
+        """Index the notices already in the store, to tell a reload from a key collision."""
+        self.existing = {}
+        if store is None:
+            return
+        for row in store.select(_SOURCES_QUERY):
+            graph = str(getattr(row["g"], "value", ""))
+            ident = row.get("id")
+            self.existing[graph] = (str(getattr(row["f"], "value", "")),
+                                    str(getattr(ident, "value", "")) if ident else None)
 
     def parse(self, data: bytes, file: str) -> Sequence[Any]:
         from loaders.ead.parse import EadRejected, parse
@@ -81,7 +97,198 @@ class EadFormat:
     def convert(self, record: Any, base_iri: str) -> Converted:
         from loaders.ead.convert import convert
 
-        return convert(record, base_iri)
+        return self.checked(convert(record, base_iri))
+
+    def checked(self, conv: Converted) -> Converted:
+        """Refuse a notice whose key is already taken in the store by another identifier;
+        warn when a notice replaces one loaded from a file of another name."""
+        before = self.existing.get(conv.graph_iri)
+        if before is None:
+            return conv
+        old_file, old_id = before
+        if old_id and conv.identity and old_id != conv.identity:
+            raise RecordRejected(
+                f"identifier collision: {conv.identity!r} gives the same IRI as {old_id!r},"
+                f" already loaded from {old_file}; the loaded notice is kept (make the"
+                " identifiers differ by more than punctuation)")
+        new_file = conv.graph.value(URIRef(conv.graph_iri), _FILE_NAME)
+        if old_file and new_file is not None and str(new_file) != old_file:
+            conv.warnings.append(f"replaces the notice of the same identifier loaded from"
+                                 f" {old_file}")
+        return conv
+
+
+_FILE_NAME = URIRef("https://w3id.org/collex/def#fileName")
+_SOURCES_QUERY = (
+    "SELECT ?g ?f ?id ?oai WHERE { GRAPH ?g { ?g <https://w3id.org/collex/def#fileName> ?f"
+    " OPTIONAL { ?g <http://purl.org/dc/terms/identifier> ?id }"
+    " OPTIONAL { ?g <https://w3id.org/collex/def#oaiIdentifier> ?oai } }"
+    ' FILTER(CONTAINS(STR(?g), "/graph/ead/") || CONTAINS(STR(?g), "/graph/dc/")'
+    ' || CONTAINS(STR(?g), "/graph/eac/")) }'
+)
+
+
+class EacFormat(EadFormat):
+    """EAC-CPF authority records (one agent a file)."""
+
+    name: str = "eac"
+    extensions: tuple[str, ...] = (".xml",)
+
+    def sniff(self, head: bytes) -> bool:
+        return bool(_EAC_ROOT.search(head[:8192])) and not _OAI_ROOT.search(head[:8192])
+
+    def parse(self, data: bytes, file: str) -> Sequence[Any]:
+        from loaders.eac.parse import EacRejected, parse
+
+        try:
+            return parse(data, file)
+        except EacRejected as exc:
+            raise SourceRejected(str(exc)) from None
+
+    def convert(self, record: Any, base_iri: str) -> Converted:
+        from loaders.eac.convert import convert
+
+        return self.checked(convert(record, base_iri))
+
+
+@dataclass
+class OaiDeletion:
+    """A deleted header: the record it names is removed."""
+
+    identifier: str
+    datestamp: str | None
+
+    @property
+    def record_id(self) -> str:
+        return self.identifier
+
+
+@dataclass
+class BadOaiRecord:
+    identifier: str
+    reason: str
+
+    @property
+    def record_id(self) -> str:
+        return self.identifier
+
+
+class OaiFormat:
+    """OAI-PMH answers carrying EAD (``ead``, ``ape_ead``), Dublin Core (``oai_dc``) or
+    EAC-CPF: the envelope yields the records, each format converts its own. Answers carrying
+    MARC are IdRef's (see :class:`IdRefFormat`)."""
+
+    name: str = "oai"
+    extensions: tuple[str, ...] = (".xml",)
+
+    def __init__(self) -> None:
+        self.oai_graphs: dict[str, str] = {}  # OAI identifier -> graph, store and this load
+
+    def sniff(self, head: bytes) -> bool:
+        text = head[:65536]
+        return bool(_OAI_ROOT.search(text[:8192])) and bool(_OAI_NOT_MARC.search(text))
+
+    def begin(self, store: Any) -> None:
+        self.oai_graphs = {}
+        if store is None:
+            return
+        for row in store.select(_SOURCES_QUERY):
+            oai = row.get("oai")
+            if oai is not None:
+                self.oai_graphs[str(getattr(oai, "value", ""))] = str(
+                    getattr(row["g"], "value", ""))
+
+    def parse(self, data: bytes, file: str) -> Sequence[Any]:
+        from loaders.dc.parse import read as read_dc
+        from loaders.eac.parse import EacRejected
+        from loaders.eac.parse import read as read_eac
+        from loaders.ead.parse import EadRejected
+        from loaders.ead.parse import read as read_ead
+        from loaders.oai.parse import OaiRejected, read
+        from loaders.xmlsafe import XmlRejected, local_name, parse_xml
+
+        try:
+            doc = parse_xml(data, file)
+            answer = read(doc.root)
+        except (XmlRejected, OaiRejected) as exc:
+            raise SourceRejected(str(exc)) from None
+        out: list[Any] = []
+        warnings = list(doc.warnings) + answer.warnings
+        for rec in answer.records:
+            h = rec.header
+            if h.deleted:
+                out.append(OaiDeletion(h.identifier, h.datestamp))
+                continue
+            meta = rec.metadata
+            if meta is None:
+                out.append(BadOaiRecord(h.identifier, "no metadata in a record that is not"
+                                        " deleted"))
+                continue
+            sha = hashlib.sha256(etree_bytes(meta)).hexdigest()
+            kind = local_name(meta)
+            try:
+                if kind == "ead":
+                    item: Any = read_ead(meta, file, sha, list(warnings), h.identifier,
+                                         h.datestamp)
+                elif kind == "dc":
+                    item = read_dc(meta, file, h.identifier, h.datestamp, sha)
+                    item.warnings[:0] = warnings
+                elif kind == "eac-cpf":
+                    item = read_eac(meta, file, sha, list(warnings), h.identifier,
+                                    h.datestamp)
+                else:
+                    item = BadOaiRecord(h.identifier, f"metadata <{kind}> is not a format"
+                                        " this loader reads (EAD, oai_dc, EAC-CPF)")
+            except (EadRejected, EacRejected) as exc:
+                item = BadOaiRecord(h.identifier, str(exc))
+            warnings = []  # the file's warnings are reported once, with its first record
+            out.append(item)
+        if not out:
+            raise SourceRejected("the OAI-PMH answer holds no record")
+        if out and answer.envelope.seen:
+            first = next((x for x in out if getattr(x, "fidelity", None) is not None), None)
+            if first is not None:
+                first.fidelity += answer.envelope
+        return out
+
+    def record_id(self, record: Any) -> str:
+        return str(record.record_id)
+
+    def convert(self, record: Any, base_iri: str) -> Converted:
+        from loaders.dc.convert import convert as convert_dc
+        from loaders.dc.parse import DcRecord
+        from loaders.eac.parse import EacRecord
+
+        if isinstance(record, BadOaiRecord):
+            raise RecordRejected(record.reason)
+        if isinstance(record, OaiDeletion):
+            graph = self.oai_graphs.get(record.identifier, "")
+            return Converted(record.identifier, graph, "", RecordGraph(), deleted=True)
+        ead = FORMATS["ead"]
+        assert isinstance(ead, EadFormat)
+        if isinstance(record, DcRecord):
+            conv = ead.checked(convert_dc(record, base_iri))
+        elif isinstance(record, EacRecord):
+            conv = FORMATS["eac"].convert(record, base_iri)
+        else:
+            conv = ead.convert(record, base_iri)
+        oai_id = getattr(record, "oai_identifier", None)
+        if oai_id:
+            self.oai_graphs[oai_id] = conv.graph_iri
+        return conv
+
+
+def etree_bytes(el: Any) -> bytes:
+    from lxml import etree
+
+    return bytes(etree.tostring(el))
+
+
+_EAC_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?eac-cpf[\s>/]")
+_OAI_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?OAI-PMH[\s>/]")
+_OAI_NOT_MARC = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?(?:ead|dc|eac-cpf)[\s>/]"
+    rb"|metadataPrefix=[\"'](?:ead|ape_ead|oai_dc|eac|eac-cpf|eac_cpf|apeEAC)[\"']")
 
 
 @dataclass
@@ -249,7 +456,8 @@ class ListsFormat:
 _DISCIPLINES_SCHEME = object()
 
 
-FORMATS: dict[str, SourceFormat] = {"ead": EadFormat(), "idref": IdRefFormat(),
+FORMATS: dict[str, SourceFormat] = {"oai": OaiFormat(), "ead": EadFormat(),
+                                    "eac": EacFormat(), "idref": IdRefFormat(),
                                     "lists": ListsFormat()}
 
 

@@ -67,6 +67,9 @@ class Tracker:
         if el is not None:
             self._used.update(el.iter(etree.Element))
 
+    def used(self, el: etree._Element) -> bool:
+        return el in self._used
+
     def account(self, root: etree._Element) -> Fidelity:
         """Seen, mapped and unmapped elements under ``root`` (included)."""
         out = Fidelity()

@@ -203,7 +203,7 @@ class Pipeline:
         observers = [obs for fmt_obj in FORMATS.values()
                      if (obs := getattr(fmt_obj, "observe", None)) is not None]
         ranks = [rank for rank, _ in ordered]
-        seen: dict[str, str] = {}
+        seen: dict[str, tuple[str, str | None]] = {}
         batch: list[tuple[str, Converted]] = []
 
         def flush() -> None:
@@ -211,6 +211,10 @@ class Pipeline:
             live = [i for i, (_, c) in enumerate(batch) if not c.deleted]
             failing = {live[i]: reasons for i, reasons in failing.items()}
             for i, (file, conv) in enumerate(batch):
+                if conv.deleted and not conv.graph_iri:
+                    report.warn(file, conv.record_id, "deleted in the source, and not loaded"
+                                " here: nothing to remove")
+                    continue
                 if conv.deleted:
                     spool.add_graph(conv.graph_iri, [])
                     report.deleted += 1
@@ -245,12 +249,21 @@ class Pipeline:
                     if rank == ranks[-1]:  # no later file can refer to these records
                         observers = []
                     for file, conv in self._convert_file(path, fmt, report):
-                        if conv.graph_iri in seen:
-                            report.reject(file, conv.record_id,
-                                          f"same record identifier as {seen[conv.graph_iri]}"
-                                          " earlier in this load: only the first is loaded")
+                        if conv.graph_iri and conv.graph_iri in seen:
+                            first_file, first_id = seen[conv.graph_iri]
+                            if first_id and conv.identity and first_id != conv.identity:
+                                reason = (f"identifier collision: {conv.identity!r} and"
+                                          f" {first_id!r} ({first_file}) give the same IRI:"
+                                          " only the first is loaded")
+                            else:
+                                reason = (f"same record identifier as {first_file} earlier"
+                                          " in this load: only the first is loaded (load"
+                                          " successive OAI-PMH answers one command after"
+                                          " the other)")
+                            report.reject(file, conv.record_id, reason)
                             continue
-                        seen[conv.graph_iri] = file
+                        if conv.graph_iri:
+                            seen[conv.graph_iri] = (file, conv.identity)
                         batch.append((file, conv))
                         if len(batch) >= self.settings.validation_batch:
                             flush()
@@ -334,6 +347,9 @@ class Pipeline:
                 report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
                 break
             report.records += 1
+            fidelity = getattr(record, "fidelity", None)
+            if fidelity is not None:
+                report.account(file, fidelity)
             try:
                 conv = source.convert(record, self.settings.base_iri)
             except RecordRejected as exc:

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from loaders.fidelity import Fidelity
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -28,6 +30,18 @@ class LoadReport:
     rejected: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     graphs: list[str] = field(default_factory=list)
+    fidelity: dict[str, Fidelity] = field(default_factory=dict)  # file -> elements kept
+
+    def account(self, file: str, fidelity: Fidelity) -> None:
+        """Add what a record of ``file`` kept of its source elements."""
+        self.fidelity.setdefault(file, Fidelity())
+        self.fidelity[file] += fidelity
+
+    def fidelity_total(self) -> Fidelity:
+        total = Fidelity()
+        for f in self.fidelity.values():
+            total += f
+        return total
 
     def reject(self, file: str, record: str | None, reason: str) -> None:
         self.rejected.append(Issue(file, record, reason))
@@ -55,6 +69,7 @@ class LoadReport:
             "graphs": self.graphs,
             "rejected": [asdict(i) for i in self.rejected],
             "warnings": [asdict(i) for i in self.warnings],
+            "fidelity": {file: f.to_dict() for file, f in self.fidelity.items()},
             "exit_code": self.exit_code,
         }
 
@@ -71,6 +86,11 @@ class LoadReport:
             + f" {len(self.rejected)} rejected, {len(self.warnings)} warning(s);"
             f" {self.triples} triples in {self.seconds:.2f} s"
         ]
+        total = self.fidelity_total()
+        if total.seen:
+            lines.append(f"  source elements: {total.seen} seen, {total.mapped} mapped,"
+                         f" {total.seen - total.mapped} not mapped"
+                         + (" (collex fidelity PATH lists them)" if total.unmapped else ""))
         for issue in self.rejected:
             rec = f" [{issue.record}]" if issue.record else ""
             lines.append(f"  REJECTED {issue.file}{rec}: {issue.message}")
