@@ -137,12 +137,12 @@ def convert(record: EacRecord, base_iri: str) -> Converted:
         ident_iri = same_as(ident)
         if ident_iri and ident_iri != str(agent):
             g.add((agent, OWL.sameAs, URIRef(ident_iri)))
-    for href, text in record.sources:
-        source_iri = same_as(href) if href else None
+    for src_href, src_text in record.sources:
+        source_iri = same_as(src_href) if src_href else None
         if source_iri and source_iri != str(agent):
             g.add((agent, OWL.sameAs, URIRef(source_iri)))
-        elif text or href:
-            g.add((agent, DCTERMS.source, plain(text or href or "")))
+        elif src_text or src_href:
+            g.add((agent, DCTERMS.source, plain(src_text or src_href or "")))
     for dates in record.exist_dates:
         if dates.text:
             g.add((agent, COLLEX.existenceDates, plain(dates.text)))
