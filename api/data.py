@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from api.models import (
     AuthorityDetail,
     CollectionDetail,
+    ComponentItem,
+    ComponentPage,
     Edge,
     InstitutionDetail,
     InstitutionSummary,
@@ -97,7 +99,40 @@ def collection_detail(reader: ReadStore, base: str, key: str) -> CollectionDetai
         genres=_refs(reader, iri, "dcterms:type"),
         digital_objects=_refs(reader, iri, "collex:digitalObject"),
         iiif_manifests=_literals(reader, iri, "collex:iiifManifest"),
-        labels=labels, networks=networks, related=related)
+        labels=labels, networks=networks, related=related,
+        components=max((int(n) for n in _literals(reader, iri, "collex:componentCount")),
+                       default=0))
+
+
+def component_children(reader: ReadStore, base: str, key: str, parent: str | None,
+                       offset: int, limit: int) -> ComponentPage:
+    """One page of the children of the collection (``parent`` None) or of a component, in the
+    finding aid's order, each with its number of children (the tree is read lazily)."""
+    coll = f"{base}id/collection/{key}"
+    node = f"{coll}/c/{parent}" if parent else coll
+    if not reader.ask(P + f"ASK {{ <{coll}> a dcmitype:Collection }}"):
+        raise NotFound(f"no collection {key}")
+    if parent and not reader.ask(P + f"ASK {{ <{node}> rico:isOrWasIncludedIn ?p }}"):
+        raise NotFound(f"no component {parent} in collection {key}")
+    total_rows = reader.select(P + "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE"
+                               f" {{ ?x rico:isOrWasIncludedIn <{node}> }}")
+    total = int(_v(total_rows[0], "n") or 0) if total_rows else 0
+    items = []
+    for r in reader.select(P + f"""
+        SELECT ?x (MIN(?o) AS ?order) (SAMPLE(?t) AS ?title) (SAMPLE(?i) AS ?ident)
+               (SAMPLE(?l) AS ?level) (SAMPLE(?d) AS ?dates) (COUNT(DISTINCT ?kid) AS ?kids)
+        WHERE {{ ?x rico:isOrWasIncludedIn <{node}> . OPTIONAL {{ ?x collex:order ?o }}
+          OPTIONAL {{ ?x dcterms:title ?t }} OPTIONAL {{ ?x dcterms:identifier ?i }}
+          OPTIONAL {{ ?x collex:descriptionLevel ?l }}
+          OPTIONAL {{ ?x dcterms:temporal/rdfs:label ?d }}
+          OPTIONAL {{ ?kid rico:isOrWasIncludedIn ?x }} }}
+        GROUP BY ?x ORDER BY ?order ?x LIMIT {int(limit)} OFFSET {int(offset)}"""):
+        x = _v(r, "x")
+        items.append(ComponentItem(
+            id=x, key=x.removeprefix(f"{coll}/c/"), order=int(_v(r, "order") or 0),
+            title=_v(r, "title"), identifier=_v(r, "ident"), level=_v(r, "level"),
+            dates=_v(r, "dates"), children=int(_v(r, "kids") or 0)))
+    return ComponentPage(collection=coll, parent=node, total=total, offset=offset, items=items)
 
 
 def network_list(reader: ReadStore, base: str) -> list[NetworkSummary]:

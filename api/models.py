@@ -71,6 +71,27 @@ class CollectionDetail(BaseModel):
     labels: list[str] = Field(description="CollEx labels (campaign and disciplines)")
     networks: list[Ref] = Field(description="Thematic networks it belongs to")
     related: list[Related] = Field(description="Related collections with the reason")
+    components: int = Field(0, description="Number of components in the finding aid's tree"
+                            " (read them with /api/collections/{key}/components)")
+
+
+class ComponentItem(BaseModel):
+    id: str = Field(description="Component IRI")
+    key: str = Field(description="Component key (the end of its IRI, after /c/)")
+    order: int = Field(description="Position among its siblings")
+    title: str = Field("", description="Title")
+    identifier: str = Field("", description="Shelfmark")
+    level: str = Field("", description="Level of description")
+    dates: str = Field("", description="Dates as written")
+    children: int = Field(0, description="Number of direct sub-components")
+
+
+class ComponentPage(BaseModel):
+    collection: str = Field(description="Collection IRI")
+    parent: str = Field(description="IRI of the level whose children these are")
+    total: int = Field(description="Number of children of that level")
+    offset: int = Field(description="Position of the first item")
+    items: list[ComponentItem] = Field(description="The children, in the finding aid's order")
 
 
 class Node(BaseModel):

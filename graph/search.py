@@ -302,6 +302,40 @@ def collect_documents(reader: ReadStore) -> list[Document]:
             field_name, labels = text_of(_v(r, "s"))
             if labels:
                 texts[c][field_name].extend(labels)
+    # The component tree: a person, place or subject named only in a component finds the
+    # fonds, and so do the components' titles. Edges are read once and walked here.
+    parent_of = {_v(r, "x"): _v(r, "p") for r in reader.select(
+        _Q + "SELECT ?x ?p WHERE { ?x rico:isOrWasIncludedIn ?p }")}
+    root_of: dict[str, str | None] = {}
+
+    def root(x: str) -> str | None:
+        path: list[str] = []
+        node: str | None = x
+        while node is not None and node not in docs and node not in root_of:
+            path.append(node)
+            node = parent_of.get(node)
+            if len(path) > 10_000:  # a cycle cannot come from a tree, but stay bounded
+                node = None
+        found = node if node is None or node in docs else root_of[node]
+        for p_ in path:
+            root_of[p_] = found
+        return found
+
+    if parent_of:
+        for r in reader.select(_Q + "SELECT ?x ?t WHERE { ?x rico:isOrWasIncludedIn ?p ;"
+                                    " dcterms:title ?t }"):
+            c = root(_v(r, "x"))
+            if c is not None:
+                add_text(c, "description", _v(r, "t"))
+        for r in reader.select(_Q + """SELECT ?x ?s WHERE {
+              VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
+                          rico:hasOrganicProvenance } ?x ?p ?s .
+              ?x rico:isOrWasIncludedIn ?parent }"""):
+            c = root(_v(r, "x"))
+            if c is not None:
+                field_name, labels = text_of(_v(r, "s"))
+                if labels:
+                    texts[c][field_name].extend(labels)
     facet_queries = {
         "subject": "?c dcterms:subject ?v .",  # concepts only: filtered below
         "place": "?c dcterms:spatial ?v .",

@@ -14,9 +14,9 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.data import collection_detail, collection_key
+from api.data import collection_detail, collection_key, component_children
 from api.deps import get_reader, get_settings
-from api.models import CollectionDetail, FacetCount, SearchItem, SearchPage
+from api.models import CollectionDetail, ComponentPage, FacetCount, SearchItem, SearchPage
 from collex.errors import InvalidInput
 from collex.settings import Settings
 from graph.base import ReadStore
@@ -170,3 +170,30 @@ def collection(
     if not key or any(c in key for c in '<>"{}|\\^` '):
         raise InvalidInput("not a collection key")
     return collection_detail(reader, settings.base_iri, key)
+
+
+_KEY_FORBIDDEN = '<>"{}|\\^` '
+
+
+@router.get("/api/collections/{key}/components", response_model=ComponentPage,
+            summary="One page of the component tree: the children of the collection or of a"
+                    " component", responses={404: {"description": "No such collection or"
+                                                    " component"}})
+def components(
+    key: Annotated[str, PathParam(max_length=300, description="Collection key")],
+    reader: Annotated[ReadStore, Depends(get_reader)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    parent: Annotated[str | None, Query(max_length=300, description="Key of the component"
+                                        " whose children to list (the end of its IRI, after"
+                                        " /c/); none: the top of the tree")] = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Children to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=200, description="Children per page (max 200)")
+                     ] = 50,
+) -> ComponentPage:
+    """The tree is read level by level: each item says how many children it has."""
+    for value in (key, parent or ""):
+        if any(c in value for c in _KEY_FORBIDDEN):
+            raise InvalidInput("not a collection or component key")
+    if not key:
+        raise InvalidInput("not a collection key")
+    return component_children(reader, settings.base_iri, key, parent or None, offset, limit)
