@@ -82,3 +82,23 @@ def test_widget_works_from_another_origin(browser: Browser, other_origin: str) -
     expect(widget.locator("[role=status]")).to_have_text("1 collection")
     expect(widget.locator("ol li a")).to_have_text("Fonds persan de l'École des langues orientales")
     assert errors == []
+
+
+@pytest.mark.shared
+def test_the_component_tree_unfolds_lazily(browser: Browser, fa_server: str) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/components" in r.url else None)
+    page.goto(fa_server + "/id/collection/FRAD085_6Fi")
+    expect(page.locator("h2", has_text="Plan de classement")).to_contain_text("3171")
+    first = page.locator("#tree > ul > li").first
+    expect(first).to_be_visible()
+    assert len(fetched) == 1  # only the top of the tree
+    toggle = page.locator("#tree button.toggle").first
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#tree ul ul li").first).to_be_visible()
+    assert len(fetched) == 2
+    assert errors == []
