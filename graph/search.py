@@ -324,18 +324,18 @@ def collect_documents(reader: ReadStore) -> list[Document]:
     if parent_of:
         for r in reader.select(_Q + "SELECT ?x ?t WHERE { ?x rico:isOrWasIncludedIn ?p ;"
                                     " dcterms:title ?t }"):
-            c = root(_v(r, "x"))
-            if c is not None:
-                add_text(c, "description", _v(r, "t"))
+            owner = root(_v(r, "x"))
+            if owner is not None:
+                add_text(owner, "description", _v(r, "t"))
         for r in reader.select(_Q + """SELECT ?x ?s WHERE {
               VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
                           rico:hasOrganicProvenance } ?x ?p ?s .
               ?x rico:isOrWasIncludedIn ?parent }"""):
-            c = root(_v(r, "x"))
-            if c is not None:
+            owner = root(_v(r, "x"))
+            if owner is not None:
                 field_name, labels = text_of(_v(r, "s"))
                 if labels:
-                    texts[c][field_name].extend(labels)
+                    texts[owner][field_name].extend(labels)
     facet_queries = {
         "subject": "?c dcterms:subject ?v .",  # concepts only: filtered below
         "place": "?c dcterms:spatial ?v .",

@@ -8,7 +8,6 @@ import httpx
 import pytest
 from lxml import etree
 
-
 pytestmark = pytest.mark.shared
 
 
