@@ -70,6 +70,7 @@ def test_a_notice_citing_the_producer_links_to_its_record(
     report = Pipeline(settings, derive=False).run([eac, notice], store)
     assert report.rejected == []
     assert store.ask("ASK { <http://127.0.0.1:8000/id/collection/FRAD033_IR_N>"
-                     f" <https://www.ica.org/standards/RiC/ontology#hasOrganicProvenance> <{node}> ."
+                     " <https://www.ica.org/standards/RiC/ontology#hasOrganicProvenance>"
+                     f" <{node}> ."
                      f" <{node}> <http://purl.org/dc/terms/identifier> ?id ;"
                      " <http://www.w3.org/ns/prov#wasDerivedFrom> ?eac }")
