@@ -11,6 +11,9 @@ L = 100,000 / 1,000,000. Writes:
 - ``ead/*.xml``: fonds notices, half in the Calames layout (no namespace, RCR, bare PPNs),
   half in the CCFr/TAPIR layout (EAD namespace, ISIL, @source idref/rameau), citing authorities
   with a Zipf-like distribution of subjects;
+  each with a component tree (``dsc``: series of files with dates, extents, persons, some
+  linked to IdRef, and places): median about 50 components, a few over 1,000, and notice 1
+  with 12,000;
 - ``lists/*.csv``: institutions, CollEx labels, thematic networks and members;
 - about 2% faulty records (notice without title, impossible date, broken XML, invalid PPN).
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import math
 import random
 import sys
 from pathlib import Path
@@ -122,6 +126,48 @@ def authority(c: Corpus, n: int) -> str:
             f'<controlfield tag="008">{kind}</controlfield>{"".join(fields)}</record>')
 
 
+def tree_size(c: Corpus, i: int) -> int:
+    """Components of notice ``i``: median about 50, a few over 1,000; notice 1 has 12,000."""
+    if i == 1:
+        return 12_000
+    return min(5_000, int(c.rnd.lognormvariate(math.log(50), 1.2)))
+
+
+def components(c: Corpus, i: int, total: int) -> str:
+    """A realistic dsc: series of files, some with items; dates, names, places, cotes."""
+    rnd = c.rnd
+    parts: list[str] = []
+    made = 0
+    series = max(1, int(math.sqrt(total) / 2))
+    for s_no in range(1, series + 1):
+        if made >= total:
+            break
+        made += 1
+        start = rnd.randint(1500, 1990)
+        parts.append(f'<c level="series" id="s{s_no}"><did><unitid>{i}/{s_no}</unitid>'
+                     f"<unittitle>{escape(rnd.choice(TOPICS))}</unittitle>"
+                     f'<unitdate normal="{start}/{start + 20}">{start}-{start + 20}</unitdate>'
+                     "</did>")
+        files = (total - made) // (series - s_no + 1)
+        for f_no in range(1, files + 1):
+            made += 1
+            person = c.persons[rnd.randrange(len(c.persons))]
+            surname, forename, _ = c.person_label(person)
+            linked = rnd.random() < 0.3
+            auth = f' authfilenumber="{ppn(person)}" source="idref"' if linked else ""
+            year = rnd.randint(start, start + 20)
+            parts.append(
+                f'<c level="file"><did><unitid>{i}/{s_no}/{f_no}</unitid>'
+                f"<unittitle>Dossier {escape(surname)}</unittitle>"
+                f'<unitdate normal="{year}">{year}</unitdate>'
+                f"<physdesc><extent>{rnd.randint(1, 40)} pièces</extent></physdesc></did>"
+                f"<controlaccess><persname{auth}>{escape(surname)}, {escape(forename)}"
+                f"</persname><geogname>{escape(rnd.choice(CITIES))}</geogname></controlaccess>"
+                "</c>")
+        parts.append("</c>")
+    return f"<dsc>{''.join(parts)}</dsc>" if parts else ""
+
+
 def notice(c: Corpus, i: int) -> str:
     rnd = c.rnd
     inst = i % c.institutions
@@ -142,6 +188,7 @@ def notice(c: Corpus, i: int) -> str:
     creator_ppn = ppn(person)[:-1] + ("0" if ppn(person)[-1] != "0" else "1") if bad_ppn else (
         ppn(person))
     key = f"{i:07d}"
+    tree = components(c, i, tree_size(c, i))
     desc = " ".join(rnd.choice(["Correspondance", "registres", "notes de travail",
                                 "photographies", "cartes", "épreuves corrigées",
                                 "dossiers de cours", "manuscrits"]) for _ in range(12))
@@ -162,7 +209,7 @@ def notice(c: Corpus, i: int) -> str:
                 f" universitaire {inst}</corpname></repository></did>"
                 f"<scopecontent><p>{escape(desc)}</p></scopecontent>"
                 "<accessrestrict><p>Sur rendez-vous.</p></accessrestrict>"
-                f"<controlaccess>{subj}</controlaccess></archdesc>")
+                f"<controlaccess>{subj}</controlaccess>{tree}</archdesc>")
         xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE ead SYSTEM "ead.dtd">\n'
                f"<ead>{body}</ead>")
     else:
@@ -177,7 +224,7 @@ def notice(c: Corpus, i: int) -> str:
                 f"<scopecontent><p>{escape(desc)}</p></scopecontent>"
                 f'<controlaccess><persname source="idref" authfilenumber="{creator_ppn}">'
                 f"{escape(surname)}, {escape(forename)}</persname>{subj}</controlaccess>"
-                "</archdesc>")
+                f"{tree}</archdesc>")
         xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<ead xmlns="urn:isbn:1-931666-22-9">'
                f"{body}</ead>")
     if 0.010 <= faulty < 0.015:

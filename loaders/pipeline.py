@@ -42,6 +42,7 @@ from shapes import shapes_path
 from shapes.compiled import CompiledShapes, Unsupported
 
 Log = Callable[[str], None]
+COLLEX_WARNING = URIRef("https://w3id.org/collex/def#loadWarning")
 
 
 @lru_cache(maxsize=1)
@@ -229,6 +230,8 @@ class Pipeline:
                     report.reject(file, part, reason)
                 for w in conv.warnings:
                     report.warn(file, conv.record_id, w)
+                    # kept with the record, for `collex quality` and SPARQL users
+                    conv.graph.add((URIRef(conv.graph_iri), COLLEX_WARNING, Literal(w)))
                 if observers:  # only when files of a later rank may refer to this record
                     for observe in observers:
                         observe(conv)

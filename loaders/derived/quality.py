@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.base import ReadStore
@@ -39,6 +39,7 @@ class InstitutionQuality:
     name: str
     notices: int
     counts: dict[str, int]
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)  # (file, record, text)
 
     def share(self, key: str) -> float:
         return self.counts.get(key, 0) / self.notices if self.notices else 0.0
@@ -66,18 +67,32 @@ def quality(reader: ReadStore) -> list[InstitutionQuality]:
         ):
             if _v(r, "h") in out:
                 out[_v(r, "h")].counts[key] = int(_v(r, "n"))
+    for r in reader.select(
+        "SELECT DISTINCT ?h ?f ?id ?w WHERE { ?c a <http://purl.org/dc/dcmitype/Collection> ;"
+        f" <http://www.w3.org/ns/prov#wasDerivedFrom> ?g . {holder} ?g"
+        " <https://w3id.org/collex/def#loadWarning> ?w ; <https://w3id.org/collex/def#fileName>"
+        " ?f OPTIONAL { ?g <http://purl.org/dc/terms/identifier> ?id } } ORDER BY ?f ?w"
+    ):
+        if _v(r, "h") in out:
+            out[_v(r, "h")].warnings.append((_v(r, "f"), _v(r, "id"), _v(r, "w")))
     return sorted(out.values(), key=lambda q: q.name)
 
 
 def render(rows: list[InstitutionQuality]) -> str:
     keys = list(CRITERIA)
-    head = f"{'notices':>7} " + " ".join(f"{k[:12]:>12}" for k in keys) + "  institution"
+    head = (f"{'notices':>7} " + " ".join(f"{k[:12]:>12}" for k in keys)
+            + f" {'warnings':>8}  institution")
     lines = ["Quality per institution (share of notices meeting each expectation):", head]
     for q in rows:
         lines.append(f"{q.notices:>7} " + " ".join(f"{q.share(k):>12.0%}" for k in keys)
-                     + f"  {q.name}")
+                     + f" {len(q.warnings):>8}  {q.name}")
     lines.append("Columns: " + "; ".join(f"{k} = {label}" for k, (label, _) in
-                                          CRITERIA.items()))
+                                          CRITERIA.items())
+                 + "; warnings = what the loads left out or kept as text (listed below)")
+    for q in rows:
+        if q.warnings:
+            lines.append(f"\nWarnings, {q.name}:")
+            lines.extend(f"  {file} [{record}]: {text}" for file, record, text in q.warnings)
     return "\n".join(lines)
 
 
@@ -85,7 +100,7 @@ def write_csv(rows: list[InstitutionQuality], path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["holder", "name", "notices", *[f"{k}_count" for k in CRITERIA],
-                    *[f"{k}_share" for k in CRITERIA]])
+                    *[f"{k}_share" for k in CRITERIA], "warnings"])
         for q in rows:
             w.writerow([q.holder, q.name, q.notices, *[q.counts.get(k, 0) for k in CRITERIA],
-                        *[f"{q.share(k):.4f}" for k in CRITERIA]])
+                        *[f"{q.share(k):.4f}" for k in CRITERIA], len(q.warnings)])

@@ -182,3 +182,20 @@ def test_fixtures_load_with_warnings_not_rejections(settings: Settings, tmp_path
 def test_archives_nationales_folder_loads(an_ead: Path, settings: Settings) -> None:
     report = Pipeline(settings).run([an_ead], open_write(settings.store_dir))
     assert (report.exit_code, report.files, report.loaded) == (0, 3, 3)
+
+
+def test_quality_lists_the_warnings_of_the_loaded_notices(tmp_path: Path,
+                                                          settings: Settings) -> None:
+    from loaders.derived.quality import quality, render
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad-date.xml").write_text(notice("bad-date", normal="1997-13-45"),
+                                                  encoding="utf-8")
+    store = open_write(settings.store_dir)
+    report = Pipeline(settings).run([tmp_path / "in"], store)
+    assert report.exit_code == 0 and report.warnings
+    (row,) = quality(store)
+    assert row.warnings and all(f == "bad-date.xml" and r == "bad-date"
+                                for f, r, _ in row.warnings)
+    text = render([row])
+    assert "1997-13-45" in text and "bad-date.xml [bad-date]" in text
