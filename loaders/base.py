@@ -68,20 +68,23 @@ class EadFormat:
 
     def __init__(self) -> None:
         self.existing: dict[str, tuple[str, str | None]] = {}  # graph -> (file, identifier)
+        self.oai_graphs: dict[str, str] = {}  # OAI identifier -> graph, store and this load
 
     def sniff(self, head: bytes) -> bool:
         return bool(_EAD_ROOT.search(head[:8192]))
 
     def begin(self, store: Any) -> None:
         """Index the notices already in the store, to tell a reload from a key collision."""
-        self.existing = {}
+        self.existing, self.oai_graphs = {}, {}
         if store is None:
             return
         for row in store.select(_SOURCES_QUERY):
             graph = str(getattr(row["g"], "value", ""))
-            ident = row.get("id")
+            ident, oai = row.get("id"), row.get("oai")
             self.existing[graph] = (str(getattr(row["f"], "value", "")),
                                     str(getattr(ident, "value", "")) if ident else None)
+            if oai is not None:
+                self.oai_graphs[str(getattr(oai, "value", ""))] = graph
 
     def parse(self, data: bytes, file: str) -> Sequence[Any]:
         from loaders.ead.parse import EadRejected, parse
@@ -102,7 +105,7 @@ class EadFormat:
     def checked(self, conv: Converted) -> Converted:
         """Refuse a notice whose key is already taken in the store by another identifier;
         warn when a notice replaces one loaded from a file of another name."""
-        before = self.existing.get(conv.graph_iri)
+        before = _notices().existing.get(conv.graph_iri)
         if before is None:
             return conv
         old_file, old_id = before
@@ -136,6 +139,9 @@ class EacFormat(EadFormat):
 
     def sniff(self, head: bytes) -> bool:
         return bool(_EAC_ROOT.search(head[:8192])) and not _OAI_ROOT.search(head[:8192])
+
+    def begin(self, store: Any) -> None:
+        """The notices' index (see :meth:`EadFormat.begin`) serves every source record."""
 
     def parse(self, data: bytes, file: str) -> Sequence[Any]:
         from loaders.eac.parse import EacRejected, parse
@@ -181,22 +187,9 @@ class OaiFormat:
     name: str = "oai"
     extensions: tuple[str, ...] = (".xml",)
 
-    def __init__(self) -> None:
-        self.oai_graphs: dict[str, str] = {}  # OAI identifier -> graph, store and this load
-
     def sniff(self, head: bytes) -> bool:
         text = head[:65536]
         return bool(_OAI_ROOT.search(text[:8192])) and bool(_OAI_NOT_MARC.search(text))
-
-    def begin(self, store: Any) -> None:
-        self.oai_graphs = {}
-        if store is None:
-            return
-        for row in store.select(_SOURCES_QUERY):
-            oai = row.get("oai")
-            if oai is not None:
-                self.oai_graphs[str(getattr(oai, "value", ""))] = str(
-                    getattr(row["g"], "value", ""))
 
     def parse(self, data: bytes, file: str) -> Sequence[Any]:
         from loaders.dc.parse import read as read_dc
@@ -262,10 +255,9 @@ class OaiFormat:
         if isinstance(record, BadOaiRecord):
             raise RecordRejected(record.reason)
         if isinstance(record, OaiDeletion):
-            graph = self.oai_graphs.get(record.identifier, "")
+            graph = _notices().oai_graphs.get(record.identifier, "")
             return Converted(record.identifier, graph, "", RecordGraph(), deleted=True)
-        ead = FORMATS["ead"]
-        assert isinstance(ead, EadFormat)
+        ead = _notices()
         if isinstance(record, DcRecord):
             conv = ead.checked(convert_dc(record, base_iri))
         elif isinstance(record, EacRecord):
@@ -274,8 +266,15 @@ class OaiFormat:
             conv = ead.convert(record, base_iri)
         oai_id = getattr(record, "oai_identifier", None)
         if oai_id:
-            self.oai_graphs[oai_id] = conv.graph_iri
+            ead.oai_graphs[oai_id] = conv.graph_iri
         return conv
+
+
+def _notices() -> EadFormat:
+    """The EAD format of the registry: it holds the index of the source records loaded."""
+    ead = FORMATS["ead"]
+    assert isinstance(ead, EadFormat)
+    return ead
 
 
 def etree_bytes(el: Any) -> bytes:
