@@ -296,6 +296,48 @@ NOTICES: list[dict[str, object]] = [
 ]
 
 
+# Component trees (the arrangement of a fonds): key -> [(cote, title, date, @normal,
+# [persons], [children...])]. Fictional, as the notices.
+TREES: dict[str, list[tuple[str, str, str, str, list[str], list[object]]]] = {
+    "0001": [
+        ("MS 812-820", "Correspondance reçue", "1855-1903", "1855/1903", [], [
+            ("MS 812", "Lettres de Paul Meyer", "1858-1902", "1858/1902", ["Meyer, Paul"], []),
+            ("MS 813", "Lettres de Joseph Bédier", "1889-1903", "1889/1903",
+             ["Bédier, Joseph"], []),
+            ("MS 814-820", "Autres correspondants, classés par ordre alphabétique",
+             "1855-1903", "1855/1903", [], []),
+        ]),
+        ("MS 821-830", "Cours au Collège de France", "1872-1903", "1872/1903", [], [
+            ("MS 821", "La poésie française au Moyen Âge : notes de cours", "1872-1880",
+             "1872/1880", [], []),
+            ("MS 822-830", "Leçons sur la Chanson de Roland", "1880-1903", "1880/1903", [], []),
+        ]),
+    ],
+    "0003": [
+        ("MSVC 120-125", "Procès-verbaux des séances", "1875-1950", "1875/1950", [], []),
+        ("MSVC 126-140", "Correspondance avec les éditeurs", "1876-1949", "1876/1949",
+         ["Didot, Ambroise Firmin"], []),
+        ("MSVC 141-147", "Épreuves corrigées", "1880-1939", "1880/1939", [], []),
+    ],
+}
+
+
+def _components(items: list[tuple[str, str, str, str, list[str], list[object]]], depth: int,
+                numbered: bool) -> str:
+    out = []
+    for cote, title, date, normal, persons, children in items:
+        tag = f"c{depth:02d}" if numbered else "c"
+        level = "series" if children else "file"
+        names = "".join(f"<persname>{escape(p)}</persname>" for p in persons)
+        out.append(f'<{tag} level="{level}"><did><unitid>{escape(cote)}</unitid>'
+                   f"<unittitle>{escape(title)}</unittitle>"
+                   f'<unitdate normal="{normal}">{escape(date)}</unitdate></did>'
+                   + (f"<controlaccess>{names}</controlaccess>" if names else "")
+                   + _components(children, depth + 1, numbered)  # type: ignore[arg-type]
+                   + f"</{tag}>")
+    return "".join(out)
+
+
 def _attrs(**kw: str | None) -> str:
     return "".join(f" {k}={quoteattr(v)}" for k, v in kw.items() if v)
 
@@ -345,6 +387,9 @@ def render(n: dict[str, object]) -> str:
         doctype = ""
     unitdate = (f'<unitdate{_attrs(normal=normal)} era="ce" calendar="gregorian">'
                 f"{escape(date_text)}</unitdate>")
+    tree = TREES.get(str(n["key"]))
+    dsc = (f"\n    <dsc>{_components(tree, 1, numbered=layout == 'calames')}</dsc>"
+           if tree else "")
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 {doctype}{root}
   <eadheader langencoding="iso639-2b">
@@ -369,7 +414,7 @@ def render(n: dict[str, object]) -> str:
     <userestrict><p>Reproduction soumise à autorisation.</p></userestrict>
     <controlaccess>
       {points}
-    </controlaccess>
+    </controlaccess>{dsc}
   </archdesc>
 </ead>
 """

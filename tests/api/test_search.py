@@ -136,3 +136,21 @@ def test_pages_embed_schema_org(sample_server: str) -> None:
             m = re.search(r'<script type="application/ld\+json">(.*?)</script>', r.text, re.S)
             assert m, path
             assert json.loads(m.group(1))["@context"] == "https://schema.org/"
+
+
+def test_a_person_named_only_in_a_component_finds_the_fonds(sample_server: str) -> None:
+    # "Bédier, Joseph" is an access point of one file of the Gaston Paris fonds only
+    r = httpx.get(sample_server + "/api/collections", params={"q": "bedier"})
+    assert r.status_code == 200
+    keys = [i["key"] for i in r.json()["items"]]
+    assert "calames-751052116-0001" in keys
+    tree = httpx.get(sample_server + "/api/collections/calames-751052116-0001/components")
+    assert tree.status_code == 200
+    top = tree.json()
+    assert top["total"] == 2 and [i["children"] for i in top["items"]] == [3, 2]
+    first = httpx.get(sample_server + "/api/collections/calames-751052116-0001/components",
+                      params={"parent": top["items"][0]["key"]}).json()
+    assert [i["title"] for i in first["items"]][:2] == ["Lettres de Paul Meyer",
+                                                       "Lettres de Joseph Bédier"]
+    detail = httpx.get(sample_server + "/api/collections/calames-751052116-0001").json()
+    assert detail["components"] == 7
