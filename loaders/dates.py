@@ -20,6 +20,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -61,6 +62,7 @@ def _roman(text: str) -> int:
     return total
 
 
+@lru_cache(maxsize=65536)  # pure; the same dates recur across components and notices
 def normalise(normal: str | None, text: str | None) -> DateRange:
     """Start and end days from ``@normal``, else from the text."""
     if normal and normal.strip():

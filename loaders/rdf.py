@@ -102,3 +102,14 @@ def plain(text: str, lang: str | None = None) -> Literal:
     True
     """
     return Literal(text, lang=lang) if lang else Literal(text)
+
+
+@lru_cache(maxsize=65536)
+def typed(value: str | int, datatype: str | None = None) -> Literal:
+    """A typed literal (a date, a year, a rank), shared between records like :func:`plain`.
+
+    >>> typed("1900-01-01", "http://www.w3.org/2001/XMLSchema#date") is typed(
+    ...     "1900-01-01", "http://www.w3.org/2001/XMLSchema#date")
+    True
+    """
+    return Literal(value, datatype=datatype) if datatype else Literal(value)

@@ -12,6 +12,7 @@ import hashlib
 import ipaddress
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -95,6 +96,7 @@ def _digest(text: str) -> str:
     return hashlib.sha1(folded.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
 
+@lru_cache(maxsize=65536)  # pure; headings recur across notices and components
 def slug(text: str, *, max_len: int = 80) -> str:
     """ASCII slug of a label (accents removed), never shared by two different headings.
 

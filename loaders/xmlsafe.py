@@ -174,6 +174,12 @@ def local_name(el: etree._Element) -> str:
     'ead'
     """
     tag = el.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+        if len(_LOCAL) < 4096:
+            _LOCAL[tag] = name
+    return name
+
+
+_LOCAL: dict[str, str] = {}

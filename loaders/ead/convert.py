@@ -14,7 +14,7 @@ from loaders.authority import AuthorityRef, classify
 from loaders.base import Converted
 from loaders.dates import normalise
 from loaders.ead.parse import AccessPoint, EadRecord, Unit
-from loaders.rdf import RecordGraph, plain
+from loaders.rdf import RecordGraph, plain, typed
 from loaders.terms import (
     COLLEX,
     DCAT,
@@ -101,6 +101,7 @@ _FORMER_OWNER_ROLES = {"390", "0390", "ancien possesseur", "former owner", "prov
 _ITEM_LEVELS = {"item", "piece", "pièce", "document"}
 _AGENT_KINDS = frozenset({"persname", "corpname", "famname", "name"})
 MAX_KEY = 150
+_XSD_DATE = str(XSD.date)
 
 
 def local_authority_iri(base: str, identifier: str) -> str:
@@ -251,13 +252,13 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
                else RICO.RecordSet))
         g.add((node, RICO.isOrWasIncludedIn, coll if comp.parent is None
                else iris[comp.parent]))
-        g.add((node, COLLEX.order, Literal(comp.order)))
+        g.add((node, COLLEX.order, typed(comp.order)))
         _unit(ctx, node, comp, f"component {comp.key}")
 
-    _holder(g, coll, record, base_iri, warnings)
+    held = _holder(g, coll, record, base_iri, warnings)
     ctx.summary()
-    if (coll, RICO.hasOrHadHolder, None) not in g and (
-            coll, RICO.hasOrganicProvenance, None) not in g:
+    if not held and not any(ap.context == "origination" and ap.kind in _AGENT_KINDS
+                            for ap in record.access_points):
         warnings.append("neither holder (repository, eadid@mainagencycode) nor provenance"
                         " (origination): the notice does not say where the fonds is")
     return Converted(record.record_id, graph_iri, str(coll), g, warnings,
@@ -296,10 +297,10 @@ def _unit(ctx: _Context, node: URIRef, u: Unit, where: str) -> None:
             if date.normal:
                 g.add((period, COLLEX.unparsedNormal, plain(date.normal)))
         elif rng.start and rng.end:
-            g.add((period, DCAT.startDate, Literal(rng.start, datatype=XSD.date)))
-            g.add((period, DCAT.endDate, Literal(rng.end, datatype=XSD.date)))
-            g.add((period, COLLEX.startYear, Literal(int(rng.start[:4]))))
-            g.add((period, COLLEX.endYear, Literal(int(rng.end[:4]))))
+            g.add((period, DCAT.startDate, typed(rng.start, _XSD_DATE)))
+            g.add((period, DCAT.endDate, typed(rng.end, _XSD_DATE)))
+            g.add((period, COLLEX.startYear, typed(int(rng.start[:4]))))
+            g.add((period, COLLEX.endYear, typed(int(rng.end[:4]))))
     for text in u.extents:
         g.add((node, DCTERMS.extent, lit(text)))
     for text in u.physfacets:
@@ -345,8 +346,10 @@ def _unit(ctx: _Context, node: URIRef, u: Unit, where: str) -> None:
             g.add((obj, RDFS.label, lit(dao.title)))
 
 
-def _holder(g: RecordGraph, coll: URIRef, r: EadRecord, base: str, warnings: list[str]) -> None:
-    """rico:hasOrHadHolder from <repository>, else the header's agency code, else publisher."""
+def _holder(g: RecordGraph, coll: URIRef, r: EadRecord, base: str, warnings: list[str]
+            ) -> bool:
+    """rico:hasOrHadHolder from <repository>, else the header's agency code, else publisher.
+    False when the notice names no holder."""
     repo = r.repository
     ref: AuthorityRef | None = None
     if repo and repo.code:
@@ -369,11 +372,12 @@ def _holder(g: RecordGraph, coll: URIRef, r: EadRecord, base: str, warnings: lis
     elif label:
         inst = URIRef(f"{base}id/institution/local-{slug(label)}")
     else:
-        return
+        return False
     g.add((inst, RDF.type, COLLEX.Institution))
     if label:
         g.add((inst, FOAF.name, plain(label)))
     g.add((coll, RICO.hasOrHadHolder, inst))
+    return True
 
 
 def _access_point(
