@@ -52,10 +52,11 @@ class Fidelity:
 class Tracker:
     """The elements a reader used (kept alive, so lxml gives back the same proxies)."""
 
-    __slots__ = ("_used",)
+    __slots__ = ("_used", "_trees")
 
     def __init__(self) -> None:
         self._used: set[etree._Element] = set()
+        self._trees: set[etree._Element] = set()  # mapped with everything inside
 
     def use(self, el: etree._Element | None) -> None:
         """``el`` itself is mapped (its children are accounted for on their own)."""
@@ -65,18 +66,24 @@ class Tracker:
     def use_tree(self, el: etree._Element | None) -> None:
         """``el`` and every element inside it are mapped (their text is kept)."""
         if el is not None:
-            self._used.update(el.iter(etree.Element))
+            self._trees.add(el)
 
     def used(self, el: etree._Element) -> bool:
-        return el in self._used
+        return el in self._used or el in self._trees or any(
+            a in self._trees for a in el.iterancestors())
 
     def account(self, root: etree._Element) -> Fidelity:
         """Seen, mapped and unmapped elements under ``root`` (included)."""
         out = Fidelity()
-        used = self._used
+        used, trees = self._used, self._trees
         stack: list[tuple[etree._Element, str]] = [(root, local_name(root))]
         while stack:
             el, path = stack.pop()
+            if el in trees:  # the whole subtree is mapped: counted without a walk in Python
+                n = sum(1 for _ in el.iter(etree.Element))
+                out.seen += n
+                out.mapped += n
+                continue
             out.seen += 1
             if el in used:
                 out.mapped += 1

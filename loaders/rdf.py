@@ -16,7 +16,7 @@ graph when one is wanted (the pyshacl fallback, isomorphism checks in tests).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 from rdflib import Graph, Literal
@@ -29,18 +29,17 @@ Pattern = tuple[Node | None, Node | None, Node | None]
 class RecordGraph:
     """An insertion-ordered set of triples with the read API converters use."""
 
-    __slots__ = ("_triples",)
+    __slots__ = ("_triples", "add")
 
     def __init__(self, triples: Iterable[Triple] = ()) -> None:
         self._triples: dict[Triple, None] = dict.fromkeys(triples)
+        # ``add(triple)``: the dict's own setdefault (a C call; converters add millions)
+        self.add: Callable[[Triple], object] = self._triples.setdefault
 
     @classmethod
     def of(cls, graph: Graph) -> RecordGraph:
         """The triples of an rdflib graph (its default context)."""
         return cls((s, p, o) for s, p, o in graph)
-
-    def add(self, triple: Triple) -> None:
-        self._triples[triple] = None
 
     def __iadd__(self, other: Iterable[Triple]) -> RecordGraph:
         self._triples.update(dict.fromkeys(other))
