@@ -52,7 +52,7 @@ class Fidelity:
 class Tracker:
     """The elements a reader used (kept alive, so lxml gives back the same proxies)."""
 
-    __slots__ = ("_used", "_trees")
+    __slots__ = ("_trees", "_used")
 
     def __init__(self) -> None:
         self._used: set[etree._Element] = set()
