@@ -112,3 +112,23 @@ def typed(value: str | int, datatype: str | None = None) -> Literal:
     True
     """
     return Literal(value, datatype=datatype) if datatype else Literal(value)
+
+
+def source_record(g: RecordGraph, src: Node, source_format: str, file: str, sha256: str,
+                  identifier: str | None = None, oai_identifier: str | None = None,
+                  oai_datestamp: str | None = None) -> None:
+    """The description of a source record (the named graph's own IRI ``src``), the same for
+    every format: what it is, which file, which digest, its identifiers."""
+    from loaders.terms import COLLEX, DCTERMS, PROV, RDF
+
+    g.add((src, RDF.type, PROV.Entity))
+    g.add((src, RDF.type, COLLEX.SourceRecord))
+    g.add((src, COLLEX.sourceFormat, plain(source_format)))
+    g.add((src, COLLEX.fileName, plain(file)))
+    g.add((src, COLLEX.sha256, plain(sha256)))
+    if identifier:
+        g.add((src, DCTERMS.identifier, plain(identifier)))
+    if oai_identifier:
+        g.add((src, COLLEX.oaiIdentifier, plain(oai_identifier)))
+    if oai_datestamp:
+        g.add((src, COLLEX.oaiDatestamp, plain(oai_datestamp)))

@@ -155,13 +155,12 @@ def serve(tmp_path: Path, backend: str,
             proc.kill()
 
 
-@pytest.fixture(scope="module")
-def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One `collex serve` on the loaded sample for a whole test module (read-only tests)."""
-    tmp = tmp_path_factory.mktemp("served")
+def _serve_loaded(tmp: Path, *paths: Path) -> Iterator[str]:
+    """`collex serve` on a store of its own where ``paths`` were loaded; yields its URL."""
     env = {**os.environ, "COLLEX_STORE_DIR": str(tmp / "store"), "COLLEX_RATE_LIMIT": "1000",
            "COLLEX_RATE_BURST": "1000"}
-    subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=env, check=True, capture_output=True)
+    subprocess.run([str(COLLEX), "load", *map(str, paths)], env=env, check=True,
+                   capture_output=True)
     port = free_port()
     proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -172,24 +171,17 @@ def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `collex serve` on the loaded sample for a whole test module (read-only tests)."""
+    yield from _serve_loaded(tmp_path_factory.mktemp("served"), SAMPLE)
 
 
 @pytest.fixture(scope="module")
 def fa_server(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Iterator[str]:
     """`collex serve` on real finding aids (the Vendée postcards, the departmental files)."""
     fa = shared / "samples" / "francearchives"
-    tmp = tmp_path_factory.mktemp("fa")
-    env = {**os.environ, "COLLEX_STORE_DIR": str(tmp / "store"), "COLLEX_RATE_LIMIT": "1000",
-           "COLLEX_RATE_BURST": "1000"}
-    subprocess.run([str(COLLEX), "load", str(fa / "FRAD085_6Fi.xml"), str(fa / "ir_data")],
-                   env=env, check=True, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(url + "/healthz")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    yield from _serve_loaded(tmp_path_factory.mktemp("fa"), fa / "FRAD085_6Fi.xml",
+                             fa / "ir_data")

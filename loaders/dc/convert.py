@@ -14,7 +14,7 @@ from rdflib import Literal, URIRef
 from loaders.base import Converted
 from loaders.dates import normalise
 from loaders.dc.parse import DcRecord
-from loaders.rdf import RecordGraph, plain
+from loaders.rdf import RecordGraph, plain, source_record
 from loaders.terms import (
     COLLEX,
     DCAT,
@@ -60,14 +60,8 @@ def convert(record: DcRecord, base_iri: str) -> Converted:
     def lit(text: str) -> Literal:
         return plain(text, record.languages.get(text))
 
-    g.add((src, RDF.type, PROV.Entity))
-    g.add((src, RDF.type, COLLEX.SourceRecord))
-    g.add((src, COLLEX.sourceFormat, plain("Dublin Core (oai_dc)")))
-    g.add((src, COLLEX.fileName, plain(record.file)))
-    g.add((src, COLLEX.sha256, plain(record.sha256)))
-    g.add((src, COLLEX.oaiIdentifier, plain(record.oai_identifier)))
-    if record.oai_datestamp:
-        g.add((src, COLLEX.oaiDatestamp, plain(record.oai_datestamp)))
+    source_record(g, src, "Dublin Core (oai_dc)", record.file, record.sha256, None,
+                  record.oai_identifier, record.oai_datestamp)
 
     g.add((coll, RDF.type, DCMITYPE.Collection))
     g.add((coll, RDF.type, COLLEX.DublinCoreRecord))

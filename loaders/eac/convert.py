@@ -18,7 +18,7 @@ from loaders.base import Converted
 from loaders.dates import normalise
 from loaders.eac.parse import EacRecord, Term
 from loaders.ead.convert import MAX_KEY, local_authority_iri
-from loaders.rdf import RecordGraph, plain
+from loaders.rdf import RecordGraph, plain, source_record
 from loaders.terms import COLLEX, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, RICO, SKOS, XSD
 from loaders.text import bcp47, checked_iri, safe_segment, slug
 
@@ -97,18 +97,10 @@ def convert(record: EacRecord, base_iri: str) -> Converted:
     g = RecordGraph()
     warnings = list(record.warnings)
 
-    g.add((src, RDF.type, PROV.Entity))
-    g.add((src, RDF.type, COLLEX.SourceRecord))
-    g.add((src, COLLEX.sourceFormat, plain("EAC-CPF")))
-    g.add((src, COLLEX.fileName, plain(record.file)))
-    g.add((src, COLLEX.sha256, plain(record.sha256)))
-    g.add((src, DCTERMS.identifier, plain(record.record_id)))
+    source_record(g, src, "EAC-CPF", record.file, record.sha256, record.record_id,
+                  record.oai_identifier, record.oai_datestamp)
     if record.agency_name or record.agency_code:
         g.add((src, DCTERMS.publisher, plain(record.agency_name or record.agency_code or "")))
-    if record.oai_identifier:
-        g.add((src, COLLEX.oaiIdentifier, plain(record.oai_identifier)))
-    if record.oai_datestamp:
-        g.add((src, COLLEX.oaiDatestamp, plain(record.oai_datestamp)))
     for key, texts in record.control_notes.items():
         for text in texts:
             g.add((src, _CONTROL[key], plain(text)))

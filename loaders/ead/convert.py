@@ -14,7 +14,7 @@ from loaders.authority import AuthorityRef, classify
 from loaders.base import Converted
 from loaders.dates import normalise
 from loaders.ead.parse import AccessPoint, EadRecord, Unit
-from loaders.rdf import RecordGraph, plain, typed
+from loaders.rdf import RecordGraph, plain, source_record, typed
 from loaders.terms import (
     COLLEX,
     DCAT,
@@ -206,17 +206,8 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
     ctx = _Context(record, base_iri, g, lang, warnings)
 
     # The source record (the finding aid file) this graph comes from.
-    g.add((src, RDF.type, PROV.Entity))
-    g.add((src, RDF.type, COLLEX.SourceRecord))
-    g.add((src, COLLEX.sourceFormat, plain(record.flavour)))
-    g.add((src, COLLEX.fileName, plain(record.file)))
-    g.add((src, COLLEX.sha256, plain(record.sha256)))
-    if record.eadid:
-        g.add((src, DCTERMS.identifier, plain(record.eadid)))
-    if record.oai_identifier:
-        g.add((src, COLLEX.oaiIdentifier, plain(record.oai_identifier)))
-    if record.oai_datestamp:
-        g.add((src, COLLEX.oaiDatestamp, plain(record.oai_datestamp)))
+    source_record(g, src, record.flavour, record.file, record.sha256, record.eadid,
+                  record.oai_identifier, record.oai_datestamp)
     if record.finding_aid_title:
         g.add((src, DCTERMS.title, ctx.lit(record.finding_aid_title)))
     if record.publisher:

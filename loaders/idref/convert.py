@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from loaders.authority import ppn_check_char, ppn_is_valid
 from loaders.base import Converted, RecordRejected
 from loaders.idref.parse import DataField, MarcRecord, RdfRecord
-from loaders.rdf import RecordGraph, plain
+from loaders.rdf import RecordGraph, plain, source_record
 from loaders.terms import (
     COLLEX,
     DCTERMS,
@@ -96,13 +96,8 @@ def _source_record(g: RecordGraph, graph_iri: str, entity: URIRef, ppn: str, sou
                    file: str, sha256: str) -> None:
     """The source record (the graph's own description) and the entity's bookkeeping."""
     src = URIRef(graph_iri)
-    ident = Literal(ppn)
-    g.add((src, RDF.type, PROV.Entity))
-    g.add((src, RDF.type, COLLEX.SourceRecord))
-    g.add((src, COLLEX.sourceFormat, plain(source_format)))
-    g.add((src, COLLEX.fileName, plain(file)))
-    g.add((src, COLLEX.sha256, plain(sha256)))
-    g.add((src, DCTERMS.identifier, ident))
+    ident = plain(ppn)
+    source_record(g, src, source_format, file, sha256, ppn)
     g.add((entity, PROV.wasDerivedFrom, src))
     g.add((entity, DCTERMS.identifier, ident))
     g.add((entity, COLLEX.authoritySystem, plain("idref")))
