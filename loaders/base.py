@@ -35,6 +35,11 @@ class Converted:
     deleted: bool = False  # the source says the record is deleted: its graph is removed
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (part, reason) left out
     identity: str | None = None  # the source's own identifier (eadid...), to tell collisions
+    # The IRIs the record owns (with what hangs under them, /... and #...), its main one
+    # first; statements about anything else are mentions of shared entities (see
+    # loaders/entities.py). None: the record owns every subject it describes.
+    own: tuple[str, ...] | None = None
+    authority: bool = False  # an authority record: its statements are the entity's home
     fidelity: Fidelity | None = None  # source elements seen, mapped and not mapped
 
 

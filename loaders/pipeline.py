@@ -36,6 +36,7 @@ from loaders.base import (
     SourceRejected,
     detect,
 )
+from loaders.entities import EntityLedger
 from loaders.report import LoadReport
 from ontology import PROV
 from shapes import shapes_path
@@ -205,6 +206,7 @@ class Pipeline:
                      if (obs := getattr(fmt_obj, "observe", None)) is not None]
         ranks = [rank for rank, _ in ordered]
         seen: dict[str, tuple[str, str | None]] = {}
+        ledger = EntityLedger(self.settings.base_iri)
         batch: list[tuple[str, Converted]] = []
 
         def flush() -> None:
@@ -217,6 +219,7 @@ class Pipeline:
                                 " here: nothing to remove")
                     continue
                 if conv.deleted:
+                    ledger.removed(conv.graph_iri)
                     spool.add_graph(conv.graph_iri, [])
                     report.deleted += 1
                     report.warn(file, conv.record_id, "deleted in the source: its entity is"
@@ -236,7 +239,9 @@ class Pipeline:
                     for observe in observers:
                         observe(conv)
                 conv.graph.add((URIRef(conv.graph_iri), PROV.generatedAtTime, loaded_at))
-                report.triples += spool.add_graph(conv.graph_iri, conv.graph)
+                written = (ledger.split(conv.graph_iri, conv.graph, conv.own, conv.authority)
+                           if store is not None else conv.graph)
+                report.triples += spool.add_graph(conv.graph_iri, written)
                 report.loaded += 1
                 report.graphs.append(conv.graph_iri)
             batch.clear()
@@ -273,6 +278,9 @@ class Pipeline:
                     bar.advance(task)
                 flush()
             if store is not None and spool.graphs:
+                # shared entities, described once: written in the same atomic operation
+                for graph, content in ledger.entity_graphs(store).items():
+                    spool.add_graph(graph, content)
                 self.log(f"writing {spool.quads} quads into {len(spool.graphs)} graph(s)")
                 store.replace_graphs(spool)
                 report.written = True

@@ -143,4 +143,5 @@ def convert(record: DcRecord, base_iri: str) -> Converted:
         g.add((place, RDFS.label, lit(value)))
         g.add((coll, DCTERMS.spatial, place))
     return Converted(record.record_id, graph_iri, str(coll), g, warnings,
+                     own=(str(coll), graph_iri),
                      identity=record.oai_identifier, fidelity=record.fidelity)

@@ -189,6 +189,7 @@ def convert(record: EacRecord, base_iri: str) -> Converted:
                 g.add((target, RDFS.label, plain(rel.label, lang)))
         g.add((agent, prop, target))
     return Converted(record.record_id, graph_iri, str(agent), g, warnings,
+                     own=(str(agent), graph_iri), authority=True,
                      identity=record.record_id, fidelity=record.fidelity)
 
 

@@ -253,6 +253,7 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
         warnings.append("neither holder (repository, eadid@mainagencycode) nor provenance"
                         " (origination): the notice does not say where the fonds is")
     return Converted(record.record_id, graph_iri, str(coll), g, warnings,
+                     own=(str(coll), graph_iri),
                      identity=record.eadid or record.oai_identifier or record.file,
                      fidelity=record.fidelity)
 

@@ -104,6 +104,12 @@ def _source_record(g: RecordGraph, graph_iri: str, entity: URIRef, ppn: str, sou
 
 
 
+def _own(entity: URIRef, graph_iri: str) -> tuple[str, ...]:
+    """What an IdRef record owns: its entity first, everything IdRef mints under its PPN
+    (``/id``, events...), and its graph."""
+    return str(entity), str(entity).removesuffix("/id"), graph_iri
+
+
 def _graph() -> RecordGraph:
     return RecordGraph()
 
@@ -281,7 +287,8 @@ def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_for
                 warnings.append(f"{f.tag} {label!r}: invalid PPN {target_ppn!r} in $3")
             if label:
                 g.add((entity, COLLEX.relatedHeading, plain(label)))
-    return Converted(ppn, graph_iri, str(entity), g, warnings)
+    return Converted(ppn, graph_iri, str(entity), g, warnings, own=_own(entity, graph_iri),
+                     authority=True)
 
 
 def _convert_rdf(record: RdfRecord, base_iri: str, file: str, sha256: str) -> Converted:
@@ -306,4 +313,5 @@ def _convert_rdf(record: RdfRecord, base_iri: str, file: str, sha256: str) -> Co
             g.add((entity, SKOS.prefLabel, Literal(str(name))))
     graph_iri = f"{base_iri}graph/idref/{ppn}"
     _source_record(g, graph_iri, entity, ppn, "IdRef RDF/XML", file, sha256)
-    return Converted(ppn, graph_iri, str(entity), g, [])
+    return Converted(ppn, graph_iri, str(entity), g, [], own=_own(entity, graph_iri),
+                     authority=True)

@@ -133,7 +133,7 @@ def convert_scheme(base: str) -> Converted:
     g.add((URIRef(gi), RDF.type, COLLEX.SourceRecord))
     g.add((URIRef(gi), COLLEX.sourceFormat, Literal("SKOS (ontology/disciplines.ttl)")))
     g.add((URIRef(gi), COLLEX.fileName, Literal("disciplines.ttl")))
-    return Converted("disciplines scheme", gi, str(DISC), g)
+    return Converted("disciplines scheme", gi, str(DISC), g, authority=True)
 
 
 def graph_iri(base: str, file: str) -> str:
@@ -150,7 +150,7 @@ def convert(lf: ListFile, base: str, ctx: ListsContext) -> Converted:
     g.add((src, COLLEX.sourceFormat, Literal(f"CollEx list ({lf.kind}, CSV)")))
     g.add((src, COLLEX.fileName, Literal(Path(lf.file).name)))
     g.add((src, COLLEX.sha256, Literal(lf.sha256)))
-    conv = Converted(Path(lf.file).name, gi, gi, g)
+    conv = Converted(Path(lf.file).name, gi, gi, g, authority=True)
     if lf.missing_columns:
         for column in lf.missing_columns:
             conv.rejected.append(("row 1", f"column {column}: required column missing from"

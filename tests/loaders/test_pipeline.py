@@ -85,7 +85,10 @@ def test_good_records_load_and_every_bad_file_is_named_with_its_reason(
     assert not store.ask(f'ASK {{ ?s ?p ?o FILTER(CONTAINS(STR(?o), "{SECRET}")) }}')
     assert not store.ask("ASK { ?p <http://www.w3.org/ns/dcat#startDate> ?d"
                          ' FILTER(STR(?d) = "1997-13-45") }')
-    assert len(store.named_graphs()) == 3
+    graphs = store.named_graphs()
+    assert len([g for g in graphs if "/graph/ead/" in g]) == 3
+    # their institution, described once in a graph of its own
+    assert len([g for g in graphs if "/graph/entity/" in g]) == 1 and len(graphs) == 4
 
 
 def test_file_over_size_cap_is_rejected(tmp_path: Path) -> None:

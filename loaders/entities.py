@@ -1,0 +1,205 @@
+"""One fact, one place: shared entities described once, in a graph of their own.
+
+A notice describes its own resources (its collection, components, periods, its source record)
+and links to shared entities: institutions, persons, bodies, places, concepts, digital
+objects. What a source says *about* a shared entity (its type, the name it writes, the
+identifier it gives) is not written into the source's graph as statements about the entity:
+that would put the same statement in every graph of every notice citing it, and the union
+default graph would answer it once per notice (measured: "Lyon holds 20 collections" for 4).
+Instead the source's graph keeps a **mention** (``{graph}#m-{hash}``, a ``collex:Mention``
+that ``collex:mentions`` the entity and carries what this source says: the same properties,
+``rdf:type`` written ``collex:mentionType``), and the entity's own description lives in
+``{base}graph/entity/{hash}``: the union of what all its mentions say, minus what an authority
+record already states (an IdRef or EAC-CPF record, the institutions list), so that every
+statement has exactly one home. An entity that no source mentions any more loses its graph.
+
+The entity graphs are computed during the load, from this load's mentions and those already
+in the store, and written in the same atomic store operation as the records.
+
+>>> from rdflib import Literal, URIRef
+>>> from loaders.rdf import RecordGraph
+>>> from loaders.terms import FOAF, RDF
+>>> g = RecordGraph()
+>>> c, p = URIRef("http://ex.org/id/collection/1"), URIRef("http://ex.org/id/agent/x")
+>>> g.add((c, URIRef("http://purl.org/dc/terms/subject"), p))
+>>> g.add((p, RDF.type, FOAF.Person)); g.add((p, FOAF.name, Literal("X")))
+>>> ledger = EntityLedger("http://ex.org/")
+>>> out = ledger.split("http://ex.org/graph/ead/1", g, ("http://ex.org/id/collection/1",), False)
+>>> sorted(str(t[1]).rsplit("#", 1)[-1].rsplit("/", 1)[-1] for t in out)
+['mentionType', 'mentions', 'name', 'subject', 'type']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from loaders.terms import COLLEX, RDF
+
+Triple = tuple[Node, Node, Node]
+MENTION = COLLEX.Mention
+MENTIONS = COLLEX.mentions
+MENTION_TYPE = COLLEX.mentionType
+_CHUNK = 200
+
+
+def entity_graph(base: str, entity: str) -> str:
+    """The named graph holding the shared description of ``entity``.
+
+    >>> entity_graph("http://ex.org/", "http://www.idref.fr/027058352/id")
+    'http://ex.org/graph/entity/13326c97865689a2'
+    """
+    return f"{base}graph/entity/{_digest(entity)}"
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def rdflib_term(term: Any) -> Node:
+    """The rdflib term of a pyoxigraph term from a store answer (equal and hashed the same as
+    the converters' terms).
+
+    >>> rdflib_term(ox.Literal("x", language="fr")), rdflib_term(ox.NamedNode("http://e.org/"))
+    (rdflib.term.Literal('x', lang='fr'), rdflib.term.URIRef('http://e.org/'))
+    """
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        return Literal(term.value) if dt == _XSD_STRING else Literal(term.value,
+                                                                    datatype=URIRef(dt))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    return URIRef(str(term))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def _owned(subject: str, roots: Sequence[str]) -> bool:
+    return any(subject == r or subject.startswith((r + "/", r + "#")) for r in roots)
+
+
+class EntityLedger:
+    """Collects, over one load, what each record says about shared entities, and computes
+    the entity graphs to write with the records."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.said: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)  # entity -> (p, o)
+        self.authority: set[int] = set()  # hashes of what authority records of this load say
+        self.authority_subjects: set[Node] = set()
+        self.touched: set[str] = set()  # graphs written or removed by this load
+
+    def split(self, graph: str, triples: Iterable[Triple], own: Sequence[str] | None,
+              authority: bool) -> list[Triple]:
+        """What to write in ``graph``: the record's own triples, and a mention per shared
+        entity in place of the statements about it. ``own`` are the IRIs the record owns
+        (with what hangs under them: ``/...``, ``#...``); None: it owns everything."""
+        self.touched.add(graph)
+        if own is None:
+            out = list(triples)
+            if authority:
+                for t in out:
+                    self.authority.add(hash(t))
+                    self.authority_subjects.add(t[0])
+            return out
+        out = []
+        main = URIRef(own[0])
+        foreign: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+        decided: dict[Node, bool] = {}
+        for t in triples:
+            s = t[0]
+            mine = decided.get(s)
+            if mine is None:
+                mine = decided[s] = not isinstance(s, URIRef) or _owned(str(s), own)
+            if mine:
+                out.append(t)
+                if authority and s == main:
+                    self.authority.add(hash(t))
+                    self.authority_subjects.add(s)
+            else:
+                foreign[s].append((t[1], t[2]))
+        for entity, pairs in foreign.items():
+            mention = URIRef(f"{graph}#m-{_digest(str(entity))}")
+            out.append((mention, RDF.type, MENTION))
+            out.append((mention, MENTIONS, entity))
+            said = self.said[entity]
+            for p, o in pairs:
+                out.append((mention, MENTION_TYPE if p == RDF.type else p, o))
+                said.add((p, o))
+        return out
+
+    def removed(self, graph: str) -> None:
+        """A graph this load deletes."""
+        self.touched.add(graph)
+
+    def entity_graphs(self, store: Any) -> dict[str, list[Triple]]:
+        """{entity graph: its new content (empty: remove it)} for every entity whose
+        description may change: mentioned by a written record, by the former version of a
+        rewritten or removed one, or described by an authority record of this load."""
+        affected: set[Node] = set(self.said)
+        touched = sorted(self.touched)
+        for i in range(0, len(touched), _CHUNK):  # what the former versions mentioned
+            values = " ".join(f"<{g}>" for g in touched[i:i + _CHUNK])
+            for row in store.select(f"SELECT DISTINCT ?e WHERE {{ VALUES ?g {{ {values} }}"
+                                    f" GRAPH ?g {{ ?m <{MENTIONS}> ?e }} }}"):
+                affected.add(rdflib_term(row["e"]))
+        existing = self._existing_entity_graphs(store, self.authority_subjects - affected)
+        affected |= existing
+        out: dict[str, list[Triple]] = {}
+        ordered = sorted(affected, key=str)
+        for i in range(0, len(ordered), _CHUNK):
+            chunk = ordered[i:i + _CHUNK]
+            said = {e: set(self.said.get(e, ())) for e in chunk}
+            stated: set[int] = set()
+            values = " ".join(f"<{e}>" for e in chunk if isinstance(e, URIRef))
+            if not values:
+                continue
+            # what the other records in the store say about these entities
+            for row in store.select(
+                    f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
+                    f" ?m <{MENTIONS}> ?e ; ?p ?o }} }}"):
+                if row["g"].value in self.touched:
+                    continue
+                p, o = rdflib_term(row["p"]), rdflib_term(row["o"])
+                if p == MENTIONS or (p == RDF.type and o == MENTION):
+                    continue
+                said[rdflib_term(row["e"])].add((RDF.type if p == MENTION_TYPE else p, o))
+            # what authority records in the store state about them (not to be repeated)
+            for row in store.select(
+                    f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
+                    " ?e ?p ?o } }"):
+                g = row["g"].value
+                if g in self.touched or g.startswith(f"{self.base}graph/entity/"):
+                    continue
+                stated.add(hash((rdflib_term(row["e"]), rdflib_term(row["p"]),
+                                 rdflib_term(row["o"]))))
+            for e in chunk:
+                content = [(e, p, o) for p, o in sorted(said[e], key=str)
+                           if hash((e, p, o)) not in stated
+                           and hash((e, p, o)) not in self.authority]
+                out[entity_graph(self.base, str(e))] = content
+        return out
+
+    def _existing_entity_graphs(self, store: Any, subjects: set[Node]) -> set[Node]:
+        """Those of ``subjects`` that have an entity graph in the store."""
+        found: set[Node] = set()
+        ordered = sorted((s for s in subjects if isinstance(s, URIRef)), key=str)
+        for i in range(0, len(ordered), _CHUNK):
+            chunk = ordered[i:i + _CHUNK]
+            by_graph = {entity_graph(self.base, str(e)): e for e in chunk}
+            values = " ".join(f"<{g}>" for g in by_graph)
+            for row in store.select(f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }}"
+                                    " GRAPH ?g { ?s ?p ?o } }"):
+                found.add(by_graph[row["g"].value])
+        return found
