@@ -32,7 +32,7 @@ in the store, and written in the same atomic store operation as the records.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -40,13 +40,46 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from loaders.terms import COLLEX, RDF
+from loaders.terms import COLLEX, FOAF, RDF, RDFS, SKOS
 
 Triple = tuple[Node, Node, Node]
 MENTION = COLLEX.Mention
 MENTIONS = COLLEX.mentions
 MENTION_TYPE = COLLEX.mentionType
 _CHUNK = 200
+NAMES = (FOAF.name, SKOS.prefLabel, RDFS.label)
+
+
+def describe(entity: Node, said: Counter[tuple[Node, Node]],
+             stated: set[tuple[Node, Node]]) -> list[Triple]:
+    """The shared description of ``entity``: what its mentions say (``said``, with how many
+    records say it), less what authority records already state (``stated``). Each naming
+    property keeps one value, the one most records write (an authority's own name wins);
+    the other names become ``skos:altLabel``.
+
+    >>> from rdflib import Literal, URIRef
+    >>> e = URIRef("http://ex.org/id/agent/x")
+    >>> said = Counter({(FOAF.name, Literal("Hugo, V.")): 1, (FOAF.name, Literal("Hugo")): 3})
+    >>> [(str(p).rsplit("/", 1)[-1], str(o)) for _, p, o in describe(e, said, set())]
+    [('core#altLabel', 'Hugo, V.'), ('name', 'Hugo')]
+    """
+    chosen: dict[Node, Node] = {}
+    for prop in NAMES:
+        if any(p == prop for p, _ in stated):
+            continue  # the authority names it: the mentions' names are variants
+        best = sorted(((-n, str(o), o) for (p, o), n in said.items() if p == prop),
+                      key=lambda x: (x[0], x[1]))
+        if best:
+            chosen[prop] = best[0][2]
+    facts: set[tuple[Node, Node]] = set()
+    for p, o in said:
+        if p in NAMES and chosen.get(p) != o:
+            facts.add((SKOS.altLabel, o))
+        else:
+            facts.add((p, o))
+    names = {o for p, o in stated if p in NAMES} | set(chosen.values())
+    return [(entity, p, o) for p, o in sorted(facts, key=lambda po: (str(po[0]), str(po[1])))
+            if (p, o) not in stated and not (p == SKOS.altLabel and o in names)]
 
 
 def entity_graph(base: str, entity: str) -> str:
@@ -95,9 +128,10 @@ class EntityLedger:
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self.said: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)  # entity -> (p, o)
-        self.authority: set[int] = set()  # hashes of what authority records of this load say
-        self.authority_subjects: set[Node] = set()
+        # entity -> (p, o) -> how many records of this load say it
+        self.said: dict[Node, Counter[tuple[Node, Node]]] = defaultdict(Counter)
+        # what the authority records of this load state, by subject
+        self.authority: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
         self.touched: set[str] = set()  # graphs written or removed by this load
 
     def split(self, graph: str, triples: Iterable[Triple], own: Sequence[str] | None,
@@ -110,8 +144,7 @@ class EntityLedger:
             out = list(triples)
             if authority:
                 for t in out:
-                    self.authority.add(hash(t))
-                    self.authority_subjects.add(t[0])
+                    self.authority[t[0]].add((t[1], t[2]))
             return out
         out = []
         main = URIRef(own[0])
@@ -125,8 +158,7 @@ class EntityLedger:
             if mine:
                 out.append(t)
                 if authority and s == main:
-                    self.authority.add(hash(t))
-                    self.authority_subjects.add(s)
+                    self.authority[s].add((t[1], t[2]))
             else:
                 foreign[s].append((t[1], t[2]))
         for entity, pairs in foreign.items():
@@ -134,9 +166,9 @@ class EntityLedger:
             out.append((mention, RDF.type, MENTION))
             out.append((mention, MENTIONS, entity))
             said = self.said[entity]
-            for p, o in pairs:
+            for p, o in dict.fromkeys(pairs):
                 out.append((mention, MENTION_TYPE if p == RDF.type else p, o))
-                said.add((p, o))
+                said[(p, o)] += 1
         return out
 
     def removed(self, graph: str) -> None:
@@ -154,17 +186,18 @@ class EntityLedger:
             for row in store.select(f"SELECT DISTINCT ?e WHERE {{ VALUES ?g {{ {values} }}"
                                     f" GRAPH ?g {{ ?m <{MENTIONS}> ?e }} }}"):
                 affected.add(rdflib_term(row["e"]))
-        existing = self._existing_entity_graphs(store, self.authority_subjects - affected)
+        existing = self._existing_entity_graphs(store, set(self.authority) - affected)
         affected |= existing
         out: dict[str, list[Triple]] = {}
         ordered = sorted(affected, key=str)
         for i in range(0, len(ordered), _CHUNK):
-            chunk = ordered[i:i + _CHUNK]
-            said = {e: set(self.said.get(e, ())) for e in chunk}
-            stated: set[int] = set()
-            values = " ".join(f"<{e}>" for e in chunk if isinstance(e, URIRef))
-            if not values:
+            chunk = [e for e in ordered[i:i + _CHUNK] if isinstance(e, URIRef)]
+            if not chunk:
                 continue
+            said: dict[Node, Counter[tuple[Node, Node]]] = {
+                e: Counter(self.said.get(e, Counter())) for e in chunk}
+            stated: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
+            values = " ".join(f"<{e}>" for e in chunk)
             # what the other records in the store say about these entities
             for row in store.select(
                     f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
@@ -174,7 +207,7 @@ class EntityLedger:
                 p, o = rdflib_term(row["p"]), rdflib_term(row["o"])
                 if p == MENTIONS or (p == RDF.type and o == MENTION):
                     continue
-                said[rdflib_term(row["e"])].add((RDF.type if p == MENTION_TYPE else p, o))
+                said[rdflib_term(row["e"])][(RDF.type if p == MENTION_TYPE else p, o)] += 1
             # what authority records in the store state about them (not to be repeated)
             for row in store.select(
                     f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
@@ -182,13 +215,11 @@ class EntityLedger:
                 g = row["g"].value
                 if g in self.touched or g.startswith(f"{self.base}graph/entity/"):
                     continue
-                stated.add(hash((rdflib_term(row["e"]), rdflib_term(row["p"]),
-                                 rdflib_term(row["o"]))))
+                stated[rdflib_term(row["e"])].add((rdflib_term(row["p"]),
+                                                   rdflib_term(row["o"])))
             for e in chunk:
-                content = [(e, p, o) for p, o in sorted(said[e], key=str)
-                           if hash((e, p, o)) not in stated
-                           and hash((e, p, o)) not in self.authority]
-                out[entity_graph(self.base, str(e))] = content
+                facts = stated[e] | self.authority.get(e, set())
+                out[entity_graph(self.base, str(e))] = describe(e, said[e], facts)
         return out
 
     def _existing_entity_graphs(self, store: Any, subjects: set[Node]) -> set[Node]:

@@ -21,16 +21,18 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>
-SELECT ?graph ?collection ?title ?format ?file ?loaded ?holder WHERE {
+SELECT ?graph (SAMPLE(?c) AS ?collection) (SAMPLE(?t) AS ?title) (SAMPLE(?f) AS ?format)
+       (SAMPLE(?n) AS ?file) (SAMPLE(?when) AS ?loaded) (MIN(?name) AS ?holder) WHERE {
   GRAPH ?graph {
-    ?graph a collex:SourceRecord ; collex:sourceFormat ?format ; collex:fileName ?file .
-    OPTIONAL { ?graph prov:generatedAtTime ?loaded }
-    OPTIONAL { ?collection prov:wasDerivedFrom ?graph ;
-                           a <http://purl.org/dc/dcmitype/Collection> .
-               OPTIONAL { ?collection dcterms:title ?title }
-               OPTIONAL { ?collection rico:hasOrHadHolder/foaf:name ?holder } }
+    ?graph a collex:SourceRecord ; collex:sourceFormat ?f ; collex:fileName ?n .
+    OPTIONAL { ?graph prov:generatedAtTime ?when }
+    OPTIONAL { ?c prov:wasDerivedFrom ?graph ; a <http://purl.org/dc/dcmitype/Collection> .
+               OPTIONAL { ?c dcterms:title ?t }
+               OPTIONAL { ?c rico:hasOrHadHolder ?h } }
   }
-} ORDER BY ?holder ?title
+  # the holder is described once, in its own graph (or the institutions list)
+  OPTIONAL { ?h foaf:name ?name }
+} GROUP BY ?graph ORDER BY ?holder ?title
 """
 
 
