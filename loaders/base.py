@@ -40,6 +40,7 @@ class Converted:
     # loaders/entities.py). None: the record owns every subject it describes.
     own: tuple[str, ...] | None = None
     authority: bool = False  # an authority record: its statements are the entity's home
+    removes: list[str] | None = None  # graphs this record says are gone (a list re-export)
     fidelity: Fidelity | None = None  # source elements seen, mapped and not mapped
 
 
@@ -393,6 +394,8 @@ class ListsFormat:
         from loaders.lists.convert import ListsContext
 
         self.context = ListsContext()
+        self._kinds: dict[str, _KindState] = {}
+        self._existing: dict[str, set[str]] = {}
 
     def sniff(self, head: bytes) -> bool:
         from loaders.lists.parse import sniff
@@ -405,8 +408,18 @@ class ListsFormat:
 
         self.context = ListsContext(checked=store is not None)
         self._scheme_sent = False
+        self._kinds = {}
+        self._existing = {}
         if store is None:
             return
+        for row in store.select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g <https://w3id.org/collex/def#sourceFormat>"
+            ' ?f } FILTER(CONTAINS(STR(?g), "/graph/lists/")) }'
+        ):
+            graph = str(getattr(row["g"], "value", ""))
+            parts = graph.split("/graph/lists/", 1)[1].split("/")
+            if len(parts) == 2:
+                self._existing.setdefault(parts[0], set()).add(graph)
         # The holder's ISIL apart: each notice graph repeats its institution's description,
         # and the union default graph joins every copy (a hundredfold product at scale).
         isil_of = {
@@ -438,23 +451,92 @@ class ListsFormat:
         from loaders.lists.parse import ListRejected, parse
 
         try:
-            records: list[Any] = [parse(data, file)]
+            lf = parse(data, file)
         except ListRejected as exc:
             raise SourceRejected(str(exc)) from None
+        if lf.missing_columns:
+            raise SourceRejected(
+                "; ".join(f"row 1, column {c}: required column missing from the header"
+                          for c in lf.missing_columns)
+                + ": no row of this file is loaded, the loaded list is unchanged")
+        state = self._kinds.setdefault(lf.kind, _KindState())
+        state.files.append(file)
+        if lf.damage:
+            state.faults.append(f"{file}: {lf.damage}")
+        if lf.kind == "networks":  # members in the same load may refer to these networks
+            self.context.networks.update(r.values.get("network", "") for r in lf.rows)
+        records: list[Any] = [_ListRow(lf, row) for row in lf.rows]
         if not getattr(self, "_scheme_sent", False):  # the disciplines the lists refer to
             self._scheme_sent = True
             records.append(_DISCIPLINES_SCHEME)
         return records
 
     def record_id(self, record: Any) -> str:
-        return "disciplines scheme" if record is _DISCIPLINES_SCHEME else str(record.record_id)
+        if record is _DISCIPLINES_SCHEME:
+            return "disciplines scheme"
+        return f"row {record.row.number}"
 
     def convert(self, record: Any, base_iri: str) -> Converted:
-        from loaders.lists.convert import convert, convert_scheme
+        from loaders.lists.convert import RowError, convert_row, convert_scheme
 
         if record is _DISCIPLINES_SCHEME:
             return convert_scheme(base_iri)
-        return convert(record, base_iri, self.context)
+        state = self._kinds[record.list.kind]
+        try:
+            conv = convert_row(record.list, record.row, base_iri, self.context)
+        except RowError as exc:
+            state.faults.append(f"{record.list.file}: row {record.row.number}")
+            raise RecordRejected(f"row {record.row.number}, {exc}") from None
+        if record.row is record.list.rows[0]:
+            conv.warnings[:0] = [f"row 1, column {c}: unknown column, ignored"
+                                 for c in record.list.unknown_columns] + record.list.warnings
+            if record.list.damage:
+                conv.warnings.append(f"the file is damaged at {record.list.damage}")
+        state.written.add(conv.graph_iri)
+        return conv
+
+    def finish(self) -> list[tuple[str, Converted]]:
+        """After the lists of a kind: the rows that a whole, error-free list no longer holds
+        are removed (one record listing them); otherwise nothing is removed, and a warning
+        says why."""
+        out = []
+        for kind, state in self._kinds.items():
+            if state.done:
+                continue
+            state.done = True
+            missing = sorted(self._existing.get(kind, set()) - state.written)
+            if not missing:
+                continue
+            files = ", ".join(state.files)
+            conv = Converted(f"{kind} list", "", "", RecordGraph(), removes=[])
+            if state.faults or not state.written or len(state.files) > 1:
+                why = ("it has errors: " + "; ".join(state.faults[:5]) if state.faults
+                       else "no row of it was loaded" if not state.written
+                       else "several files of that list were loaded together")
+                conv.warnings.append(f"{len(missing)} {kind} loaded before and missing from"
+                                     f" {files} are kept, because {why}")
+            else:
+                conv.removes = missing
+            out.append((files, conv))
+        return out
+
+
+@dataclass
+class _ListRow:
+    list: Any  # ListFile
+    row: Any  # Row
+
+    @property
+    def record_id(self) -> str:
+        return f"row {self.row.number}"
+
+
+@dataclass
+class _KindState:
+    files: list[str] = field(default_factory=list)
+    faults: list[str] = field(default_factory=list)
+    written: set[str] = field(default_factory=set)
+    done: bool = False
 
 
 _DISCIPLINES_SCHEME = object()

@@ -214,6 +214,18 @@ class Pipeline:
             live = [i for i, (_, c) in enumerate(batch) if not c.deleted]
             failing = {live[i]: reasons for i, reasons in failing.items()}
             for i, (file, conv) in enumerate(batch):
+                if conv.removes is not None:
+                    for w in conv.warnings:
+                        report.warn(file, conv.record_id, w)
+                    for graph in conv.removes:
+                        ledger.removed(graph)
+                        spool.add_graph(graph, [])
+                        report.deleted += 1
+                    if conv.removes:
+                        report.warn(file, conv.record_id, f"{len(conv.removes)} row(s) missing"
+                                    " from the re-exported list removed: "
+                                    + ", ".join(g.rsplit("/", 1)[-1] for g in conv.removes))
+                    continue
                 if conv.deleted and not conv.graph_iri:
                     report.warn(file, conv.record_id, "deleted in the source, and not loaded"
                                 " here: nothing to remove")
@@ -246,12 +258,21 @@ class Pipeline:
                 report.graphs.append(conv.graph_iri)
             batch.clear()
 
+        finishers = [fin for fmt_obj in FORMATS.values()
+                     if (fin := getattr(fmt_obj, "finish", None)) is not None]
+
+        def finish(_next: Path | None) -> None:
+            """What formats conclude once all the files of a rank are read."""
+            for fin in finishers:
+                batch.extend(fin())
+
         try:
             with Progress(disable=not show, transient=True) as bar:
                 task = bar.add_task("reading", total=len(files))
                 last_rank = 0
                 for rank, path in ordered:
                     if rank != last_rank:  # lists refer to the records loaded before them
+                        finish(path)
                         flush()
                         last_rank = rank
                     if rank == ranks[-1]:  # no later file can refer to these records
@@ -276,6 +297,7 @@ class Pipeline:
                         if len(batch) >= self.settings.validation_batch:
                             flush()
                     bar.advance(task)
+                finish(None)
                 flush()
             if store is not None and spool.graphs:
                 # shared entities, described once: written in the same atomic operation

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE, CliRun
+from tests.conftest import SAMPLE, SAMPLE_RECORDS, CliRun
 from tests.loaders.test_pipeline import SECRET, hostile_folder
 
 COUNT = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a dcmitype:Collection }"
@@ -53,7 +53,7 @@ def test_hostile_folder_exit_1_and_report(cli: CliRun, tmp_path: Path) -> None:
 def test_validate_does_not_write(cli: CliRun, tmp_path: Path) -> None:
     out = cli("validate", str(SAMPLE), "--json")
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["loaded"] == 31  # 21 notices, 5 IdRef, 4 lists, 1 scheme
+    assert json.loads(out.stdout)["loaded"] == SAMPLE_RECORDS
     assert cli("stats").returncode == 2  # no store was created
 
 
@@ -73,8 +73,8 @@ def test_stats_dump_restore_backup(cli: CliRun, tmp_path: Path) -> None:
     assert stats["classes"]["http://purl.org/dc/dcmitype/Collection"] == 21
     graphs = stats["graphs"]
     entities = [g for g in graphs if "/graph/entity/" in g]
-    # 31 sources, the related-collections graph, and one graph per shared entity
-    assert len(graphs) - len(entities) == 32 and len(entities) > 30
+    # each source record, the related-collections graph, one graph per shared entity
+    assert len(graphs) - len(entities) == SAMPLE_RECORDS + 1 and len(entities) > 30
     dump = tmp_path / "d.trig"
     assert cli("dump", str(dump)).returncode == 0
     assert cli("restore", str(dump)).returncode == 0

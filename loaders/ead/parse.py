@@ -232,7 +232,15 @@ class _Reader:
         header = _first(root, "eadheader")
         if header is not None:  # EAD 2002
             use(header)
-            eadid = _first(header, "eadid")
+            eadids = _children(header, "eadid")
+            values = {v for e in eadids if (v := one_line(e) or _attr(e, "identifier"))}
+            if len(values) > 1:
+                raise EadRejected(f"{len(eadids)} <eadid> elements with different values"
+                                  f" ({', '.join(repr(v) for v in sorted(values))}): a finding"
+                                  " aid has one identifier; not loaded (no notice is replaced)")
+            eadid = eadids[0] if eadids else None
+            for extra in eadids[1:]:
+                use(extra)
             if eadid is not None:
                 use(eadid)
                 r.eadid = one_line(eadid) or _attr(eadid, "identifier")

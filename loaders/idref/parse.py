@@ -184,12 +184,18 @@ def _marc_records(elements: Iterable[etree._Element]) -> Iterator[IdRefRecord]:
         leader: str | None = None
         controls: dict[str, str] = {}
         fields: list[DataField] = []
+        conflict: str | None = None
         for child in el:
             cname = local_name(child)
             if cname == "leader":
                 leader = child.text or ""
             elif cname == "controlfield":
-                controls[child.get("tag", "")] = child.text or ""
+                tag, value = child.get("tag", ""), child.text or ""
+                if tag == "001" and tag in controls and controls[tag].strip() != value.strip():
+                    conflict = (f"two 001 fields ({controls[tag].strip()!r} and"
+                                f" {value.strip()!r}): the record has no single PPN; not loaded"
+                                " (no authority is replaced by it)")
+                controls.setdefault(tag, value)
             elif cname == "datafield":
                 subs = [(s.get("code", ""),
                          "".join(map(str, s.itertext())) if len(s) else (s.text or ""))
@@ -201,6 +207,9 @@ def _marc_records(elements: Iterable[etree._Element]) -> Iterator[IdRefRecord]:
         n += 1
         leader = leader or ""
         line = el.sourceline
+        if conflict is not None:
+            yield BadRecord(f"record {n} (line {line})", conflict)
+            continue
         yield MarcRecord(leader, controls, fields, f"record {n} (line {line})")
 
 

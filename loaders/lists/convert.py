@@ -1,8 +1,12 @@
 """List rows -> RDF. Pure, given the context (which collections and networks exist).
 
 Every error names the file's row and column; a bad row is left out and reported, the good
-rows of the same file are loaded. The file's graph is ``{base}graph/lists/{file stem}``, so
-reloading a file replaces what it said before.
+rows of the same file are loaded. Each row is a source record of its own, in the graph
+``{base}graph/lists/{kind}/{key}`` (the key of what the row describes: the ISIL, the network
+identifier, collection and campaign, network and member), whatever the file is called or where
+it is: a re-export replaces each row it holds, a rejected row keeps its previous version, and
+rows missing from a re-export are removed only when the file was read whole, without error
+(see ``ListsFormat.finish``).
 """
 
 from __future__ import annotations
@@ -136,45 +140,36 @@ def convert_scheme(base: str) -> Converted:
     return Converted("disciplines scheme", gi, str(DISC), g, authority=True)
 
 
-def graph_iri(base: str, file: str) -> str:
-    return f"{base}graph/lists/{slug(Path(file).stem)}"
+def row_graph(base: str, kind: str, key: str) -> str:
+    """The graph of one list row: what the row describes, not the file it came from."""
+    return f"{base}graph/lists/{kind}/{key}"
 
 
-def convert(lf: ListFile, base: str, ctx: ListsContext) -> Converted:
-    """The graph of the valid rows; ``rejected`` lists the others with row and column."""
+def convert_row(lf: ListFile, row: Row, base: str, ctx: ListsContext) -> Converted:
+    """One row as its own source record. Raises :class:`RowError` (column and reason)."""
+    handler = {"institutions": _institution, "labels": _label, "networks": _network,
+               "members": _member}[lf.kind]
     g = RecordGraph()
-    gi = graph_iri(base, lf.file)
+    warnings: list[str] = []
+    # the key comes first from the handler, the graph's own description after
+    part = RecordGraph()
+    key = handler(part, row, base, ctx, warnings, URIRef(row_graph(base, lf.kind, "_")))
+    gi = row_graph(base, lf.kind, key)
     src = URIRef(gi)
+    placeholder = URIRef(row_graph(base, lf.kind, "_"))
+    for s_, p_, o_ in part:
+        g.add((src if s_ == placeholder else s_, p_, src if o_ == placeholder else o_))
     g.add((src, RDF.type, PROV.Entity))
     g.add((src, RDF.type, COLLEX.SourceRecord))
     g.add((src, COLLEX.sourceFormat, Literal(f"CollEx list ({lf.kind}, CSV)")))
     g.add((src, COLLEX.fileName, Literal(Path(lf.file).name)))
     g.add((src, COLLEX.sha256, Literal(lf.sha256)))
-    conv = Converted(Path(lf.file).name, gi, gi, g, authority=True)
-    if lf.missing_columns:
-        for column in lf.missing_columns:
-            conv.rejected.append(("row 1", f"column {column}: required column missing from"
-                                           " the header; no row of this file is loaded"))
-        return conv
-    for column in lf.unknown_columns:
-        conv.warnings.append(f"row 1, column {column}: unknown column, ignored")
-    handler = {"institutions": _institution, "labels": _label, "networks": _network,
-               "members": _member}[lf.kind]
-    if lf.kind == "networks":  # members in the same load may refer to these networks
-        ctx.networks.update(r.values.get("network", "") for r in lf.rows)
-    for row in lf.rows:
-        part = RecordGraph()
-        try:
-            handler(part, row, base, ctx, conv.warnings, src)
-        except RowError as exc:
-            conv.rejected.append((f"row {row.number}", f"row {row.number}, {exc}"))
-            continue
-        g += part
-    return conv
+    return Converted(f"row {row.number}", gi, gi, g, warnings, authority=True,
+                     identity=f"{lf.kind}/{key}")
 
 
 def _institution(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
-                 src: URIRef) -> None:
+                 src: URIRef) -> str:
     isil = _isil(_need(row, "isil"), "isil")
     name = _need(row, "name")
     inst = _institution_iri(base, isil)
@@ -207,6 +202,7 @@ def _institution(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warning
             raise RowError("latitude", "coordinates out of range")
         g.add((inst, GEO.lat, Literal(f"{flat}", datatype=XSD.decimal)))
         g.add((inst, GEO.long, Literal(f"{flon}", datatype=XSD.decimal)))
+    return safe_segment(isil)
 
 
 def _is_float(text: str) -> bool:
@@ -228,13 +224,14 @@ def _collection(ref: str, column: str, ctx: ListsContext) -> URIRef:
 
 
 def _label(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
-           src: URIRef) -> None:
+           src: URIRef) -> str:
     coll = _collection(_need(row, "collection"), "collection", ctx)
     campaign = _need(row, "campaign")
     if not re.match(r"^(20[1-9]\d|2100)$", campaign):
         raise RowError("campaign", f"{campaign!r} is not a campaign year (2010-2100)")
     discs = _disciplines(_need(row, "disciplines"), "disciplines")
-    label = URIRef(f"{base}id/label/{slug(str(coll).rsplit('/', 1)[-1])}-{campaign}")
+    key = f"{slug(str(coll).rsplit('/', 1)[-1])}-{campaign}"
+    label = URIRef(f"{base}id/label/{key}")
     g.add((label, RDF.type, COLLEX.CollexLabel))
     g.add((label, COLLEX.labelledCollection, coll))
     g.add((label, COLLEX.campaign, Literal(campaign, datatype=XSD.gYear)))
@@ -245,10 +242,11 @@ def _label(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: lis
         g.add((coll, COLLEX.discipline, d))
     if note := row.values.get("note", ""):
         g.add((label, SKOS.note, Literal(note)))
+    return key
 
 
 def _network(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
-             src: URIRef) -> None:
+             src: URIRef) -> str:
     ident = _need(row, "network")
     if not NETWORK_ID.match(ident):
         raise RowError("network", f"{ident!r}: use lower-case letters, digits and dashes")
@@ -266,10 +264,11 @@ def _network(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: l
         g.add((net, COLLEX.coordinator, _institution_iri(base, _isil(coord, "coordinator"))))
     if site := row.values.get("website", ""):
         g.add((net, FOAF.homepage, _url(site, "website")))
+    return ident
 
 
 def _member(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
-            src: URIRef) -> None:
+            src: URIRef) -> str:
     ident = _need(row, "network")
     if ctx.checked and ident not in ctx.networks:
         raise RowError("network", f"{ident!r} is not a known network (networks list)")
@@ -308,3 +307,4 @@ def _member(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: li
     g.add((membership, PROV.wasDerivedFrom, src))
     if note := row.values.get("note", ""):
         g.add((membership, SKOS.note, Literal(note)))
+    return f"{ident}-{key}"

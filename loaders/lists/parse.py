@@ -54,6 +54,8 @@ class ListFile:
     rows: list[Row] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    damage: str | None = None  # where the file stops being readable, when it does
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def record_id(self) -> str:
@@ -104,7 +106,9 @@ def parse(data: bytes, file: str) -> ListFile:
         raise ListRejected("the file is empty")
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # strict: a quote left open (a cut file, an unbalanced quote) is an error, not a row
+    # that silently swallows the rest of the file
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
@@ -127,5 +131,12 @@ def parse(data: bytes, file: str) -> ListFile:
                       for i, col in enumerate(columns) if col}
             out.rows.append(Row(number, values))
     except csv.Error as exc:
-        raise ListRejected(f"row {reader.line_num}: {exc}") from None
+        # the rows before the damage are read; the file is not whole, so it removes nothing
+        out.damage = (f"row {len(out.rows) + 2} (line {reader.line_num}): {exc}; this row and"
+                      " the rest of the file are not read")
+    if not text.endswith(("\n", "\r")) and out.rows and out.damage is None:
+        # spreadsheets end every line, the last one too: a file that stops mid-line was cut
+        last = out.rows.pop()
+        out.damage = (f"row {last.number}: the file does not end with a line break, it looks"
+                      " cut; this last row is not read")
     return out

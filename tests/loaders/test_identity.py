@@ -125,3 +125,28 @@ def test_strace_shows_no_attempt_to_open_or_fetch_the_dtd(tmp_path: Path) -> Non
     for needle in ("ead.dtd", "fifo.dtd", "/dev/stdin", "loc.gov"):
         assert not [line for line in lines if needle in line], needle
     assert not [line for line in lines if "connect(" in line and "AF_INET" in line]
+
+
+def test_a_finding_aid_with_two_different_eadids_is_rejected(tmp_path: Path,
+                                                             settings: Settings) -> None:
+    path = tmp_path / "two.xml"
+    path.write_text(_notice("IR-1").replace("<eadid>IR-1</eadid>",
+                                            "<eadid>IR-1</eadid><eadid>IR-2</eadid>"),
+                    encoding="utf-8")
+    report = Pipeline(settings).run([path], None)
+    assert report.loaded == 0 and "<eadid> elements" in report.rejected[0].message
+
+
+def test_a_marcxml_record_with_two_001_replaces_no_authority(tmp_path: Path,
+                                                             settings: Settings) -> None:
+    record = ('<record><leader>     cx  a22     3  45  </leader>'
+              '<controlfield tag="001">{a}</controlfield>{b}'
+              '<controlfield tag="008">Tp5</controlfield><datafield tag="200" ind1=" " ind2="1">'
+              '<subfield code="a">Nom</subfield></datafield></record>')
+    good = record.format(a="027058352", b="")
+    bad = record.format(a="027059952", b='<controlfield tag="001">027058352</controlfield>')
+    (tmp_path / "a.xml").write_text(f"<collection>{good}{bad}</collection>", encoding="utf-8")
+    report = Pipeline(settings).run([tmp_path / "a.xml"], open_write(settings.store_dir))
+    assert report.loaded == 1
+    (issue,) = report.rejected
+    assert "two 001 fields" in issue.message
