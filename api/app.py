@@ -30,6 +30,7 @@ from collex.errors import CollexError
 from collex.settings import Settings
 from graph import EmbeddedStore, ReadStore, open_store_write
 from graph.pool import Generation, PooledReader, QueryPool
+from loaders.derived.state import ensure
 
 log = logging.getLogger("collex.api")
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Collections d'excellence: knowledge graph, SPARQL and discovery API.",
     )
     writer = open_store_write(settings)
+    ensure(writer, settings)  # a load killed after its main write left derived state stale
     changes: QueryPool | Generation
     if isinstance(writer, EmbeddedStore):
         changes = QueryPool(settings.store_dir, settings.query_workers, settings.query_timeout,

@@ -74,9 +74,9 @@ def cmd_fidelity(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    from graph import open_store_read
+    from graph import open_store_fresh
 
-    stats = open_store_read(settings).stats()
+    stats = open_store_fresh(settings).stats()
     if args.json:
         print(json.dumps({"triples": stats.triples, "graphs": stats.triples_per_graph,
                           "classes": stats.resources_per_class}, indent=2))
@@ -92,7 +92,7 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    from graph import open_store_read
+    from graph import open_store_fresh
     from graph.base import QueryRequest
     from graph.results import GRAPH_MEDIA, SOLUTION_MEDIA
     from ontology import PREFIXES
@@ -112,7 +112,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         solutions_format=fmt if fmt in SOLUTION_MEDIA else None if fmt else "csv",
         graph_format=fmt if fmt in GRAPH_MEDIA else None if fmt else "turtle",
     )
-    answer = open_store_read(settings).run(request)
+    answer = open_store_fresh(settings).run(request)
     sys.stdout.buffer.write(answer.body)
     if not answer.body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
@@ -120,18 +120,22 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dump(args: argparse.Namespace, settings: Settings) -> int:
-    from graph import open_store_read
+    from graph import open_store_fresh
 
-    n = open_store_read(settings).dump(Path(args.file))
+    n = open_store_fresh(settings).dump(Path(args.file))
     print(f"{n} quads written to {args.file}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_write
+    from loaders.derived.state import ensure
 
-    n = open_store_write(settings).restore(Path(args.file))
-    print(f"store replaced by {args.file}: {n} quads", file=sys.stderr)
+    store = open_store_write(settings)
+    n = store.restore(Path(args.file))
+    done = ensure(store, settings)
+    print(f"store replaced by {args.file}: {n} quads"
+          + (f"; rebuilt for it: {', '.join(done)}" if done else ""), file=sys.stderr)
     return EXIT_OK
 
 
@@ -167,10 +171,10 @@ def cmd_link_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
-    from graph import open_store_read
+    from graph import open_store_fresh
     from loaders.derived.suggest import suggest_members
 
-    name, suggestions = suggest_members(open_store_read(settings), settings.base_iri,
+    name, suggestions = suggest_members(open_store_fresh(settings), settings.base_iri,
                                         args.network, limit=args.limit)
     if args.json:
         print(json.dumps({"network": name, "suggestions": [s.__dict__ for s in suggestions]},
@@ -188,10 +192,10 @@ def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_quality(args: argparse.Namespace, settings: Settings) -> int:
-    from graph import open_store_read
+    from graph import open_store_fresh
     from loaders.derived.quality import quality, render, write_csv
 
-    rows = quality(open_store_read(settings))
+    rows = quality(open_store_fresh(settings))
     print(render(rows))
     if args.csv:
         write_csv(rows, Path(args.csv))
@@ -201,15 +205,10 @@ def cmd_quality(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_derive(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_write
-    from graph.search import refresh as refresh_search
-    from loaders.derived.related import refresh
+    from loaders.derived.state import ensure
 
-    store = open_store_write(settings)
-    n = refresh(store, settings.base_iri)
-    docs = refresh_search(store, settings.store_dir)
-    store.optimize()
-    print(f"related collections recomputed: {n} triples; search index rebuilt: {docs}"
-          " collections; store compacted", file=sys.stderr)
+    done = ensure(open_store_write(settings), settings, force=True)
+    print(f"rebuilt: {', '.join(done)}; store compacted", file=sys.stderr)
     return EXIT_OK
 
 

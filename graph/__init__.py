@@ -20,6 +20,7 @@ __all__ = [
     "StoreStats",
     "WriteStore",
     "open_read",
+    "open_store_fresh",
     "open_store_read",
     "open_store_write",
     "open_write",
@@ -42,3 +43,27 @@ def open_store_read(settings: Settings) -> ReadStore:
 
         return RemoteReader(settings)
     return open_read(settings.store_dir)
+
+
+def open_store_fresh(settings: Settings) -> ReadStore:
+    """The configured store, read-only, its derived state first rebuilt if a load left it
+    stale (killed after its main write, or run with ``--no-derive``). When another process
+    holds the store for writing (``collex serve``), that process keeps it fresh."""
+    import gc
+
+    from collex.errors import StoreUnavailable
+    from loaders.derived.state import ensure, stale
+
+    reader = open_store_read(settings)
+    if not stale(reader, settings):
+        return reader
+    del reader
+    gc.collect()  # the read-only handle goes before the store is opened for writing
+    try:
+        writer = open_store_write(settings)
+    except StoreUnavailable:
+        return open_store_read(settings)
+    ensure(writer, settings)
+    del writer
+    gc.collect()
+    return open_store_read(settings)

@@ -100,7 +100,21 @@ class SqliteSearchIndex:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def rebuild(self, documents: Iterable[Document]) -> int:
+    def version(self) -> str | None:
+        """The data version the index was built from (see ``loaders.derived.state``)."""
+        if not self.path.exists():
+            return None
+        try:
+            con = self._connect()
+            try:
+                row = con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            finally:
+                con.close()
+        except sqlite3.Error:
+            return None
+        return str(row[0]) if row else None
+
+    def rebuild(self, documents: Iterable[Document], version: str | None = None) -> int:
         tmp = self.path.with_name(self.path.name + ".part")
         tmp.unlink(missing_ok=True)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +125,10 @@ class SqliteSearchIndex:
             CREATE VIRTUAL TABLE text USING fts5(title, description, subjects, agents, places,
                 tokenize = 'unicode61 remove_diacritics 2', content = '');
             CREATE TABLE facets (rowid INTEGER, facet TEXT, value TEXT, label TEXT);
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
         """)
+        if version is not None:
+            con.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
         n = 0
         for n, doc in enumerate(documents, start=1):
             con.execute("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)",
@@ -208,9 +225,10 @@ LANGUAGES = {
 }
 
 
-def refresh(reader: ReadStore, store_dir: Path) -> int:
-    """Rebuild the search index of the store from its current content."""
-    return SqliteSearchIndex(index_path(store_dir)).rebuild(collect_documents(reader))
+def refresh(reader: ReadStore, store_dir: Path, version: str | None = None) -> int:
+    """Rebuild the search index of the store from its current content (``version``: the
+    data version it reflects, recorded in the index)."""
+    return SqliteSearchIndex(index_path(store_dir)).rebuild(collect_documents(reader), version)
 
 
 def _v(row: Mapping[str, object], key: str) -> str:

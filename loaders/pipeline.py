@@ -36,6 +36,7 @@ from loaders.base import (
     SourceRejected,
     detect,
 )
+from loaders.derived.state import STATE, ensure, new_version, version_triples
 from loaders.entities import EntityLedger
 from loaders.report import LoadReport
 from ontology import PROV
@@ -303,18 +304,17 @@ class Pipeline:
                 # shared entities, described once: written in the same atomic operation
                 for graph, content in ledger.entity_graphs(store).items():
                     spool.add_graph(graph, content)
+                # a new data version, atomically with the data: derived state is stale until
+                # rebuilt for it (loaders/derived/state.py)
+                version = new_version()
+                spool.add_graph(f"{self.settings.base_iri}{STATE}",
+                                version_triples(self.settings.base_iri, version))
                 self.log(f"writing {spool.quads} quads into {len(spool.graphs)} graph(s)")
                 store.replace_graphs(spool)
                 report.written = True
                 if self.derive:
-                    from loaders.derived.related import refresh
-
-                    refresh(store, self.settings.base_iri)
-                    from graph.search import refresh as refresh_search
-
-                    n = refresh_search(store, self.settings.store_dir)
-                    store.optimize()
-                    self.log(f"related collections recomputed; search index rebuilt ({n});"
+                    done = ensure(store, self.settings)
+                    self.log(f"rebuilt for the new data: {', '.join(done) or 'nothing'};"
                              " store compacted")
         finally:
             spool.discard()

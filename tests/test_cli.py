@@ -73,8 +73,8 @@ def test_stats_dump_restore_backup(cli: CliRun, tmp_path: Path) -> None:
     assert stats["classes"]["http://purl.org/dc/dcmitype/Collection"] == 21
     graphs = stats["graphs"]
     entities = [g for g in graphs if "/graph/entity/" in g]
-    # each source record, the related-collections graph, one graph per shared entity
-    assert len(graphs) - len(entities) == SAMPLE_RECORDS + 1 and len(entities) > 30
+    # each source record, the related-collections and data-version graphs, the entities
+    assert len(graphs) - len(entities) == SAMPLE_RECORDS + 2 and len(entities) > 30
     dump = tmp_path / "d.trig"
     assert cli("dump", str(dump)).returncode == 0
     assert cli("restore", str(dump)).returncode == 0

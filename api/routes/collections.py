@@ -21,6 +21,7 @@ from collex.errors import InvalidInput
 from collex.settings import Settings
 from graph.base import ReadStore
 from graph.search import SORTS, SearchResult, SqliteSearchIndex, index_path, refresh
+from loaders.derived.state import data_version
 
 router = APIRouter(tags=["collections"])
 _rebuild_lock = threading.Lock()
@@ -36,8 +37,9 @@ def search_index(request: Request, reader: ReadStore, settings: Settings) -> Sql
     if getattr(state, "search_generation", None) != generation or not index.exists():
         with _rebuild_lock:
             if getattr(state, "search_generation", None) != generation or not index.exists():
-                if generation or not index.exists():
-                    refresh(reader, settings.store_dir)
+                version = data_version(reader, settings.base_iri)
+                if generation or not index.exists() or index.version() != version:
+                    refresh(reader, settings.store_dir, version)
                 state.search_generation = generation
     return index
 

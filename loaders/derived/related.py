@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
 from graph.base import ReadStore, WriteStore
 from graph.common import entity_kinds
@@ -172,10 +173,14 @@ def _days(start: str, end: str) -> int:
         return 0
 
 
-def write(store: WriteStore, base: str, relations: list[Relation]) -> int:
-    """Replace the related-collections graph; returns its number of triples."""
+def write(store: WriteStore, base: str, relations: list[Relation],
+          version: str | None = None) -> int:
+    """Replace the related-collections graph; returns its number of triples. ``version``:
+    the data version it was computed from, recorded in the graph."""
     graph = f"{base}graph/derived/related"
-    triples = []
+    triples: list[tuple[Node, Node, Node]] = []
+    if version is not None:
+        triples.append((URIRef(graph), COLLEX.derivedFrom, Literal(version)))
     for r in relations:
         node = URIRef(f"{base}id/related/" + hashlib.sha1(
             f"{r.a}|{r.b}".encode(), usedforsecurity=False).hexdigest()[:16])
@@ -194,6 +199,6 @@ def write(store: WriteStore, base: str, relations: list[Relation]) -> int:
     return len(triples)
 
 
-def refresh(store: WriteStore, base: str) -> int:
+def refresh(store: WriteStore, base: str, version: str | None = None) -> int:
     """Recompute and rewrite the related-collections graph."""
-    return write(store, base, compute(store))
+    return write(store, base, compute(store), version)
