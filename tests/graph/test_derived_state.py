@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from collex.settings import Settings
 from graph.embedded import open_read
 from graph.search import SqliteSearchIndex, index_path
 from tests.conftest import COLLEX, ROOT, SAMPLE
