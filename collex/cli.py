@@ -140,9 +140,18 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from collex.errors import StoreUnavailable
     from graph import open_store_write
+    from graph.embedded import backup_from_checkpoint
 
-    open_store_write(settings).backup(Path(args.directory))
+    try:
+        store = open_store_write(settings)
+    except StoreUnavailable:  # `collex serve` holds it: copy its newest consistent checkpoint
+        quads = backup_from_checkpoint(settings.store_dir, Path(args.directory))
+        print(f"backup written to {args.directory} from the running server's newest"
+              f" checkpoint: {quads} quads", file=sys.stderr)
+        return EXIT_OK
+    store.backup(Path(args.directory))
     print(f"backup written to {args.directory}", file=sys.stderr)
     return EXIT_OK
 

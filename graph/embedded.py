@@ -325,6 +325,33 @@ def open_write(directory: Path) -> EmbeddedStore:
         ) from None
 
 
+def backup_from_checkpoint(directory: Path, target: Path) -> int:
+    """A hot backup while another process (``collex serve``) holds the store: a copy of the
+    newest consistent checkpoint that process keeps for its query workers (RocksDB writes a
+    checkpoint under a temporary name and renames it when complete). Returns the quads of
+    the copy, opened to check it. Raises :class:`StoreUnavailable` when there is none."""
+    from graph.pool import snapshots_of
+
+    if target.exists():
+        raise InvalidInput(f"{target} already exists: a backup goes into a new directory")
+    snapshots = snapshots_of(Path(directory))
+    for attempt in range(5):
+        found = sorted((p for p in snapshots.iterdir() if p.name.isdigit()),
+                       key=lambda p: int(p.name), reverse=True) if snapshots.is_dir() else []
+        if not found:
+            break
+        try:
+            shutil.copytree(found[0], target)
+        except (FileNotFoundError, shutil.Error):  # replaced by a newer one meanwhile
+            shutil.rmtree(target, ignore_errors=True)
+            time.sleep(0.1 * (attempt + 1))
+            continue
+        return len(ox.Store.read_only(str(target)))
+    raise StoreUnavailable(
+        f"the store at {directory} is held by another process and offers no checkpoint to"
+        " copy: stop that process, or back up through it")
+
+
 def open_read(directory: Path) -> ReadStore:
     """Open an existing store read-only (safe beside a writer, may lag behind it)."""
     directory = Path(directory)

@@ -34,6 +34,11 @@ from graph.common import named_graphs_from, stats_from
 from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query
 
 
+def snapshots_of(directory: Path) -> Path:
+    """Where the query pool of the store at ``directory`` keeps its checkpoints."""
+    return directory.with_name(directory.name + ".snapshots")
+
+
 def _snapshot_path(snapshots: Path, generation: int) -> Path:
     return snapshots / f"{generation:08d}"
 
@@ -92,7 +97,7 @@ class QueryPool:
                  snapshot: Callable[[Path], None]) -> None:
         self.directory = directory
         self.timeout = timeout
-        self.snapshots = directory.with_name(directory.name + ".snapshots")
+        self.snapshots = snapshots_of(directory)
         self._snapshot = snapshot
         shutil.rmtree(self.snapshots, ignore_errors=True)
         self.snapshots.mkdir(parents=True)

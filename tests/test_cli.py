@@ -83,3 +83,30 @@ def test_stats_dump_restore_backup(cli: CliRun, tmp_path: Path) -> None:
     turtle = cli("query", "CONSTRUCT WHERE { ?c a dcmitype:Collection }", "--format", "turtle")
     assert turtle.returncode == 0
     assert turtle.stdout.count("http://purl.org/dc/dcmitype/Collection") == 21
+
+
+def test_backup_while_the_server_runs_answers_the_same_counts(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    import httpx
+    import pyoxigraph as ox
+
+    from tests.conftest import COLLEX, _serve_loaded
+
+    served = _serve_loaded(tmp_path, SAMPLE)
+    url = next(served)
+    try:
+        env = {**os.environ, "COLLEX_STORE_DIR": str(tmp_path / "store")}
+        out = subprocess.run([str(COLLEX), "backup", str(tmp_path / "bk")], env=env,
+                             capture_output=True, text=True, timeout=120, check=False)
+        assert out.returncode == 0, out.stderr
+        assert "checkpoint" in out.stderr
+        status = httpx.get(url + "/api/status").json()
+        backup = ox.Store.read_only(str(tmp_path / "bk"))
+        assert len(backup) == status["triples"]
+        collections = backup.query("SELECT (COUNT(?c) AS ?n) WHERE { GRAPH ?g { ?c a"
+                                   " <http://purl.org/dc/dcmitype/Collection> } }")
+        assert int(next(iter(collections))["n"].value) == 21  # type: ignore[index]
+    finally:
+        served.close()
