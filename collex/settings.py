@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     validation_batch: int = Field(
         200, gt=0, le=100_000, description="Records validated together in one SHACL pass."
     )
+    write_batch_quads: int = Field(
+        50_000, ge=100, le=10_000_000,
+        description="Embedded store: graphs that replace loaded ones are written in SPARQL"
+                    " updates of at most this many quads (bounded memory; see README)",
+    )
     stream_load: bool = Field(
         True, description="Embedded store: let the bulk loader index while records are"
         " converted (a load that replaces existing graphs falls back to one transaction)."

@@ -33,7 +33,7 @@ def open_store_write(settings: Settings) -> WriteStore:
         from graph.remote import RemoteStore
 
         return RemoteStore(settings)
-    return open_write(settings.store_dir)
+    return open_write(settings.store_dir, settings.write_batch_quads)
 
 
 def open_store_read(settings: Settings) -> ReadStore:

@@ -18,6 +18,7 @@ import contextlib
 import errno
 import fcntl
 import gc
+import json
 import os
 import shutil
 import tempfile
@@ -114,6 +115,7 @@ class BulkStream:
             shutil.rmtree(self._dir, ignore_errors=True)
             raise
         self.error: BaseException | None = None
+        self.streamed: set[str] = set()  # graphs sent to the loader (all new to the store)
         self._thread = threading.Thread(target=self._load, args=(fifo,), daemon=True,
                                         name="collex-bulk-load")
         self._thread.start()
@@ -141,7 +143,10 @@ class BulkStream:
             return os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 16)
 
     def accepts(self, graph: str) -> bool:
-        return not self._store.contains_named_graph(ox.NamedNode(graph))
+        ok = not self._store.contains_named_graph(ox.NamedNode(graph))
+        if ok:
+            self.streamed.add(graph)
+        return ok
 
     def write(self, lines: list[str]) -> None:
         if self._fh is None:
@@ -180,9 +185,10 @@ class BulkStream:
 class EmbeddedStore(EmbeddedReader):
     """A store opened for writing (implements WriteStore). One writer process at a time."""
 
-    def __init__(self, store: ox.Store, directory: Path) -> None:
+    def __init__(self, store: ox.Store, directory: Path, batch_quads: int = 50_000) -> None:
         super().__init__(store)
         self.directory = directory
+        self.batch_quads = batch_quads
 
     def reader(self) -> ReadStore:
         return EmbeddedReader(self._ox)
@@ -203,28 +209,81 @@ class EmbeddedStore(EmbeddedReader):
             stream.abort()
 
     def replace_graphs(self, spool: QuadSpool) -> None:
+        """Write the spool's graphs, replacing those that exist, in bounded memory.
+
+        A write of at most ``batch_quads`` quads is one transaction, all-or-nothing; so is a
+        write of new graphs only, whatever its size (one bulk load, streamed while the pipeline
+        converted). Otherwise new graphs go in one bulk load and graphs that exist are
+        replaced by SPARQL updates of at most ``batch_quads`` quads, each graph whole in one of
+        them. A write of several steps first leaves a journal beside the store and
+        removes it at the end: a kill in between leaves every graph either old or new, never
+        half replaced, and the journal makes the next opening rebuild what depends on the
+        whole (``loaders.derived.state.ensure``).
+        """
         path = spool.close()
         stream = spool.stream
+        streamed: set[str] = set()
         if isinstance(stream, BulkStream):
-            if stream.live:  # every graph was new: the bulk load only has to finish
-                stream.commit()
+            everything_new = stream.live and stream.streamed == set(
+                g for g, n in spool.graphs.items() if n > 0)
+            if stream.live and (everything_new or spool.quads > self.batch_quads):
+                streamed = set(stream.streamed)
+            else:  # a small write that replaces graphs: one transaction instead
+                stream.abort()
+        if not streamed and spool.quads <= self.batch_quads:
+            graphs = [g for g, n in spool.graphs.items()
+                      if n > 0 or self._ox.contains_named_graph(ox.NamedNode(g))]
+            if graphs:
+                try:  # all-or-nothing
+                    self._ox.update(_batch_update(path, graphs))
+                except (OSError, SyntaxError, ValueError) as exc:
+                    raise StoreUnavailable(
+                        f"the store refused the write, nothing was changed: {exc}") from None
                 self._ox.flush()
-                return
-            stream.abort()  # some graph needs replacing: one transaction below
-        if not spool.graphs:
             return
-        existing = [g for g in spool.graphs if self._ox.contains_named_graph(ox.NamedNode(g))]
+        plan = [(g, n) for g, n in spool.graphs.items() if g not in streamed]
+        existing = {g for g, _ in plan if self._ox.contains_named_graph(ox.NamedNode(g))}
+        new = {g for g, n in plan if g not in existing and n > 0}
+        batches = _batches([(g, n) for g, n in plan if g in existing], self.batch_quads)
+        steps = (1 if streamed else 0) + (1 if new else 0) + len(batches)
+        if steps == 0:
+            if isinstance(stream, BulkStream) and stream.live:
+                stream.commit()
+            return
+        journal = journal_path(self.directory)
+        if steps > 1:
+            journal.write_text(json.dumps({"steps": steps, "graphs": len(spool.graphs),
+                                           "started": time.time()}), encoding="utf-8")
         try:
-            if not existing:
-                # Nothing to remove: one bulk load, all-or-nothing.
-                self._ox.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
-            else:
-                self._ox.update("".join(_replace_update(path, list(spool.graphs))))
+            if isinstance(stream, BulkStream) and stream.live:
+                stream.commit()
+            if new:
+                self._bulk_new(path, new, whole=not streamed and not existing)
+            for batch in batches:
+                self._ox.update(_batch_update(path, batch))
         except (OSError, SyntaxError, ValueError) as exc:
-            raise StoreUnavailable(
-                f"the store refused the write, nothing was changed: {exc}"
-            ) from None
+            state = ("nothing was changed" if steps == 1 else
+                     "each graph is either as before or new; the next command rebuilds what"
+                     " depends on them")
+            raise StoreUnavailable(f"the store refused the write, {state}: {exc}") from None
         self._ox.flush()
+        journal.unlink(missing_ok=True)
+
+    def _bulk_new(self, path: Path, graphs: set[str], whole: bool) -> None:
+        """Bulk-load the spool's lines of ``graphs`` (all new to the store): flat memory.
+        ``whole``: every line of the spool file is theirs."""
+        if whole:
+            self._ox.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+            return
+        part = path.with_name(path.name + ".new.nq")
+        try:
+            with path.open(encoding="utf-8") as src, part.open("w", encoding="utf-8") as dst:
+                for line in src:
+                    if _graph_of(line) in graphs:
+                        dst.write(line)
+            self._ox.bulk_load(path=part, format=ox.RdfFormat.N_QUADS)
+        finally:
+            part.unlink(missing_ok=True)
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         try:
@@ -280,6 +339,59 @@ class EmbeddedStore(EmbeddedReader):
         return count
 
 
+def journal_path(directory: Path) -> Path:
+    """Beside the store while a write of several steps runs (see ``replace_graphs``)."""
+    return _sibling(Path(directory), "journal")
+
+
+def _graph_of(line: str) -> str:
+    """The graph of a spool line (``s p o <g> .``, as ``QuadSpool`` writes them)."""
+    return line.rstrip()[:-1].rstrip().rsplit(" <", 1)[-1][:-1]
+
+
+def _batches(graphs: list[tuple[str, int]], limit: int) -> list[list[str]]:
+    """Consecutive graphs grouped up to ``limit`` quads (a larger graph alone).
+
+    >>> _batches([("a", 3), ("b", 3), ("c", 9), ("d", 0)], 5)
+    [['a'], ['b'], ['c'], ['d']]
+    >>> _batches([("a", 2), ("b", 2), ("c", 0)], 5)
+    [['a', 'b', 'c']]
+    """
+    out: list[list[str]] = []
+    size = 0
+    for g, n in graphs:
+        if out and size + n <= limit:
+            out[-1].append(g)
+            size += n
+        else:
+            out.append([g])
+            size = n
+    return out
+
+
+def _batch_update(path: Path, graphs: list[str]) -> str:
+    """One SPARQL update replacing ``graphs`` by their lines in the spool file."""
+    wanted = set(graphs)
+    parts = [f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs]
+    parts.append("INSERT DATA {\n")
+    current: str | None = None
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            g = _graph_of(line)
+            if g not in wanted:
+                continue
+            if g != current:
+                if current is not None:
+                    parts.append("}\n")
+                parts.append(f"GRAPH <{g}> {{\n")
+                current = g
+            parts.append(line.rstrip()[:-1].rstrip()[: -(len(g) + 2)] + " .\n")
+    if current is not None:
+        parts.append("}\n")
+    parts.append("}\n")
+    return "".join(parts)
+
+
 def _replace_update(path: Path, graphs: list[str]) -> Iterator[str]:
     """One SPARQL update that drops ``graphs`` and inserts the spool's quads (one transaction)."""
     for g in graphs:
@@ -311,13 +423,13 @@ def _recover(directory: Path) -> None:
     shutil.rmtree(_sibling(directory, "restore"), ignore_errors=True)
 
 
-def open_write(directory: Path) -> EmbeddedStore:
+def open_write(directory: Path, batch_quads: int = 50_000) -> EmbeddedStore:
     """Open (creating if needed) the store for writing. Only one process may hold it."""
     directory = Path(directory)
     _recover(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return EmbeddedStore(ox.Store(str(directory)), directory)
+        return EmbeddedStore(ox.Store(str(directory)), directory, batch_quads)
     except OSError as exc:
         raise StoreUnavailable(
             f"cannot open the store at {directory} for writing (is another collex process,"

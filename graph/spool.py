@@ -25,7 +25,8 @@ class QuadSink(Protocol):
     live: bool
 
     def accepts(self, graph: str) -> bool:
-        """False when the graph needs replacing (not a plain addition): the sink gives up."""
+        """False when the graph needs replacing (not a plain addition): it is not sent to
+        the sink, and the store replaces it from the spool file."""
         ...
 
     def write(self, lines: list[str]) -> None: ...
@@ -73,11 +74,8 @@ class QuadSpool:
         count = len(lines)
         self._file.writelines(lines)
         stream = self.stream
-        if stream is not None and stream.live:
-            if stream.accepts(graph):
-                stream.write(lines)
-            else:
-                stream.abort()
+        if stream is not None and stream.live and stream.accepts(graph):
+            stream.write(lines)  # a graph it does not accept is written from the spool file
         self.graphs[graph] = count
         self.quads += count
         return count

@@ -187,7 +187,19 @@ class EntityLedger:
                                     f" GRAPH ?g {{ ?m <{MENTIONS}> ?e }} }}"):
                 affected.add(rdflib_term(row["e"]))
         existing = self._existing_entity_graphs(store, set(self.authority) - affected)
-        affected |= existing
+        return self._compute(store, affected | existing)
+
+    def rebuild_all(self, store: Any) -> dict[str, list[Triple]]:
+        """Every entity graph recomputed from the mentions and authorities in the store
+        (after a write that did not finish: see ``loaders.derived.state.ensure``)."""
+        entities = {rdflib_term(r["e"]) for r in store.select(
+            f"SELECT DISTINCT ?e WHERE {{ ?m <{MENTIONS}> ?e }}")}
+        entities |= {rdflib_term(r["s"]) for r in store.select(
+            "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o }"
+            f' FILTER(STRSTARTS(STR(?g), "{self.base}graph/entity/")) }}')}
+        return self._compute(store, entities)
+
+    def _compute(self, store: Any, affected: set[Node]) -> dict[str, list[Triple]]:
         out: dict[str, list[Triple]] = {}
         ordered = sorted(affected, key=str)
         for i in range(0, len(ordered), _CHUNK):

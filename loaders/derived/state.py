@@ -46,12 +46,19 @@ def related_version(reader: ReadStore, base: str) -> str | None:
     return _one(reader, f"{base}{RELATED}", str(COLLEX.derivedFrom))
 
 
+def interrupted(settings: Settings) -> bool:
+    """True when a write of several steps did not finish (its journal is still there)."""
+    from graph.embedded import journal_path
+
+    return settings.store == "embedded" and journal_path(settings.store_dir).exists()
+
+
 def stale(reader: ReadStore, settings: Settings) -> list[str]:
     """What derived state does not match the data (empty: all fresh)."""
     from graph.search import SqliteSearchIndex, index_path
 
     version = data_version(reader, settings.base_iri)
-    out = []
+    out = ["shared entities"] if interrupted(settings) else []
     if version is None or related_version(reader, settings.base_iri) != version:
         out.append("related collections")
     if version is None or SqliteSearchIndex(index_path(settings.store_dir)).version() != version:
@@ -61,23 +68,35 @@ def stale(reader: ReadStore, settings: Settings) -> list[str]:
 
 def ensure(store: WriteStore, settings: Settings, *, force: bool = False) -> list[str]:
     """Rebuild the derived state that does not match the data; returns what was rebuilt."""
+    from graph.embedded import journal_path
     from graph.search import refresh as refresh_search
     from loaders.derived.related import refresh as refresh_related
+    from loaders.entities import EntityLedger
 
     base = settings.base_iri
-    todo = ["related collections", "search index"] if force else stale(store, settings)
+    todo = stale(store, settings)
+    if force:
+        todo = list(dict.fromkeys([*todo, "related collections", "search index"]))
     if not todo:
         return []
     version = data_version(store, base)
-    if version is None:  # a store from before versioning, or a dump without it: stamp it
+    done = ["shared entities"] if "shared entities" in todo else []
+    if version is None or done:
+        # A store from before versioning, a dump without it, or a write killed between its
+        # steps: the entity graphs are rebuilt from the whole store, under a new version.
         version = new_version()
+        journal = journal_path(settings.store_dir)
         with QuadSpool() as spool:
+            if "shared entities" in todo:
+                for graph, content in EntityLedger(base).rebuild_all(store).items():
+                    spool.add_graph(graph, content)
             spool.add_graph(f"{base}{STATE}", version_triples(base, version))
             store.replace_graphs(spool)
+        journal.unlink(missing_ok=True)
         todo = ["related collections", "search index"]
     if "related collections" in todo:
         refresh_related(store, base, version)
     if "search index" in todo:
         refresh_search(store, settings.store_dir, version)
     store.optimize()
-    return todo
+    return done + todo
