@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 
 from collex.errors import InvalidInput, QueryRejected, StoreUnavailable
 from graph.base import QueryAnswer, QueryRequest
-from graph.embedded import EmbeddedStore, _sibling, open_read, open_write
+from graph.embedded import BulkStream, EmbeddedStore, _sibling, open_read, open_write
 from graph.spool import QuadSpool
 from tests.conftest import COLLEX
 
@@ -276,14 +276,14 @@ def _streaming(store: EmbeddedStore) -> QuadSpool:
     return spool
 
 
-def test_stream_gives_way_to_one_transaction_when_a_graph_exists(tmp_path: Path) -> None:
+def test_stream_takes_new_graphs_and_the_spool_replaces_existing_ones(tmp_path: Path) -> None:
     store = _store_with(tmp_path / "s", {"b": 4})
     spool = _streaming(store)
     spool.add_graph(EX + "a", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("x"))])
     assert spool.stream is not None and spool.stream.live
     spool.add_graph(EX + "b", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("new"))])
-    assert not spool.stream.live  # b exists: replacing it needs the transaction path
-    store.replace_graphs(spool)
+    assert isinstance(spool.stream, BulkStream) and spool.stream.streamed == {EX + "a"}
+    store.replace_graphs(spool)  # small: one transaction (the stream is given up)
     spool.discard()
     assert store.stats().triples_per_graph == {EX + "a": 1, EX + "b": 1}
 

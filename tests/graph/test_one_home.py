@@ -112,3 +112,22 @@ def test_the_generated_s_corpus_has_one_home_per_statement(tmp_path: Path) -> No
     report = Pipeline(settings, derive=False).run([corpus], store)
     assert report.loaded > 10_000
     _assert_one_home(store)
+
+
+def test_a_reload_in_small_batches_gives_the_same_store(tmp_path: Path) -> None:
+    """COLLEX_WRITE_BATCH_QUADS: a reload written in many steps ends as one transaction would."""
+    whole = Settings(store_dir=tmp_path / "whole")
+    steps = Settings(store_dir=tmp_path / "steps", write_batch_quads=100)
+    stores = []
+    for settings in (whole, steps):
+        store = open_write(settings.store_dir, settings.write_batch_quads)
+        Pipeline(settings).run([SAMPLE], store)
+        Pipeline(settings).run([SAMPLE], store)  # every graph replaced
+        _assert_one_home(store)
+        stores.append(store)
+    rows = [sorted((str(r["s"]), str(r["p"]), str(r["o"])) for r in s.select(
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(?p != <http://www.w3.org/ns/prov#"
+        "generatedAtTime> && ?p != <https://w3id.org/collex/def#dataVersion>"
+        " && ?p != <https://w3id.org/collex/def#derivedFrom>) }")) for s in stores]
+    assert rows[0] == rows[1]
+    assert not (tmp_path / "steps.journal").exists()
