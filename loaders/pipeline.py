@@ -262,7 +262,7 @@ class Pipeline:
         finishers = [fin for fmt_obj in FORMATS.values()
                      if (fin := getattr(fmt_obj, "finish", None)) is not None]
 
-        def finish(_next: Path | None) -> None:
+        def finish() -> None:
             """What formats conclude once all the files of a rank are read."""
             for fin in finishers:
                 batch.extend(fin())
@@ -273,7 +273,7 @@ class Pipeline:
                 last_rank = 0
                 for rank, path in ordered:
                     if rank != last_rank:  # lists refer to the records loaded before them
-                        finish(path)
+                        finish()
                         flush()
                         last_rank = rank
                     if rank == ranks[-1]:  # no later file can refer to these records
@@ -298,13 +298,13 @@ class Pipeline:
                         if len(batch) >= self.settings.validation_batch:
                             flush()
                     bar.advance(task)
-                finish(None)
+                finish()
                 flush()
             if store is not None and spool.graphs:
-                # shared entities, described once: written in the same atomic operation
+                # shared entities, described once: written with the records (replace_graphs)
                 for graph, content in ledger.entity_graphs(store).items():
                     spool.add_graph(graph, content)
-                # a new data version, atomically with the data: derived state is stale until
+                # a new data version, written with the data: derived state is stale until
                 # rebuilt for it (loaders/derived/state.py)
                 version = new_version()
                 spool.add_graph(f"{self.settings.base_iri}{STATE}",
