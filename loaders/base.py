@@ -13,6 +13,7 @@ from rdflib import URIRef
 
 from loaders.fidelity import Fidelity
 from loaders.rdf import RecordGraph
+from loaders.terms import COLLEX
 
 
 class SourceRejected(Exception):
@@ -120,14 +121,13 @@ class EadFormat:
                 f"identifier collision: {conv.identity!r} gives the same IRI as {old_id!r},"
                 f" already loaded from {old_file}; the loaded notice is kept (make the"
                 " identifiers differ by more than punctuation)")
-        new_file = conv.graph.value(URIRef(conv.graph_iri), _FILE_NAME)
+        new_file = conv.graph.value(URIRef(conv.graph_iri), COLLEX.fileName)
         if old_file and new_file is not None and str(new_file) != old_file:
             conv.warnings.append(f"replaces the notice of the same identifier loaded from"
                                  f" {old_file}")
         return conv
 
 
-_FILE_NAME = URIRef("https://w3id.org/collex/def#fileName")
 _SOURCES_QUERY = (
     "SELECT ?g ?f ?id ?oai WHERE { GRAPH ?g { ?g <https://w3id.org/collex/def#fileName> ?f"
     " OPTIONAL { ?g <http://purl.org/dc/terms/identifier> ?id }"

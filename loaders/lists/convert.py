@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from loaders.authority import idref_iri, ppn_is_valid
 from loaders.base import Converted
 from loaders.lists.parse import ListFile, Row
-from loaders.rdf import RecordGraph
+from loaders.rdf import RecordGraph, source_record
 from loaders.terms import COLLEX, DCMITYPE, DCTERMS, FOAF, OWL, PROV, RDF, RICO, SKOS, XSD
 from loaders.text import safe_segment, slug
 from ontology import disciplines_path
@@ -151,25 +151,17 @@ def convert_row(lf: ListFile, row: Row, base: str, ctx: ListsContext) -> Convert
                "members": _member}[lf.kind]
     g = RecordGraph()
     warnings: list[str] = []
-    # the key comes first from the handler, the graph's own description after
-    part = RecordGraph()
-    key = handler(part, row, base, ctx, warnings, URIRef(row_graph(base, lf.kind, "_")))
+    key, described = handler(g, row, base, ctx, warnings)
     gi = row_graph(base, lf.kind, key)
-    src = URIRef(gi)
-    placeholder = URIRef(row_graph(base, lf.kind, "_"))
-    for s_, p_, o_ in part:
-        g.add((src if s_ == placeholder else s_, p_, src if o_ == placeholder else o_))
-    g.add((src, RDF.type, PROV.Entity))
-    g.add((src, RDF.type, COLLEX.SourceRecord))
-    g.add((src, COLLEX.sourceFormat, Literal(f"CollEx list ({lf.kind}, CSV)")))
-    g.add((src, COLLEX.fileName, Literal(Path(lf.file).name)))
-    g.add((src, COLLEX.sha256, Literal(lf.sha256)))
+    g.add((described, PROV.wasDerivedFrom, URIRef(gi)))
+    source_record(g, URIRef(gi), f"CollEx list ({lf.kind}, CSV)", Path(lf.file).name,
+                  lf.sha256)
     return Converted(f"row {row.number}", gi, gi, g, warnings, authority=True,
                      identity=f"{lf.kind}/{key}")
 
 
-def _institution(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
-                 src: URIRef) -> str:
+def _institution(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str]
+                 ) -> tuple[str, URIRef]:
     isil = _isil(_need(row, "isil"), "isil")
     name = _need(row, "name")
     inst = _institution_iri(base, isil)
@@ -177,7 +169,6 @@ def _institution(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warning
     g.add((inst, FOAF.name, Literal(name)))
     g.add((inst, COLLEX.isil, Literal(isil)))
     g.add((inst, DCTERMS.identifier, Literal(isil)))
-    g.add((inst, PROV.wasDerivedFrom, src))
     rcr = row.values.get("rcr", "")
     if rcr:
         if not re.match(r"^\d{9}$", rcr) or (isil.startswith("FR-") and isil[3:] != rcr):
@@ -202,7 +193,7 @@ def _institution(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warning
             raise RowError("latitude", "coordinates out of range")
         g.add((inst, GEO.lat, Literal(f"{flat}", datatype=XSD.decimal)))
         g.add((inst, GEO.long, Literal(f"{flon}", datatype=XSD.decimal)))
-    return safe_segment(isil)
+    return safe_segment(isil), inst
 
 
 def _is_float(text: str) -> bool:
@@ -223,8 +214,8 @@ def _collection(ref: str, column: str, ctx: ListsContext) -> URIRef:
     return URIRef(found)
 
 
-def _label(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
-           src: URIRef) -> str:
+def _label(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str]
+           ) -> tuple[str, URIRef]:
     coll = _collection(_need(row, "collection"), "collection", ctx)
     campaign = _need(row, "campaign")
     if not re.match(r"^(20[1-9]\d|2100)$", campaign):
@@ -235,18 +226,17 @@ def _label(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: lis
     g.add((label, RDF.type, COLLEX.CollexLabel))
     g.add((label, COLLEX.labelledCollection, coll))
     g.add((label, COLLEX.campaign, Literal(campaign, datatype=XSD.gYear)))
-    g.add((label, PROV.wasDerivedFrom, src))
     g.add((coll, COLLEX.hasLabel, label))
     for d in discs:
         g.add((label, COLLEX.discipline, d))
         g.add((coll, COLLEX.discipline, d))
     if note := row.values.get("note", ""):
         g.add((label, SKOS.note, Literal(note)))
-    return key
+    return key, label
 
 
-def _network(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
-             src: URIRef) -> str:
+def _network(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str]
+             ) -> tuple[str, URIRef]:
     ident = _need(row, "network")
     if not NETWORK_ID.match(ident):
         raise RowError("network", f"{ident!r}: use lower-case letters, digits and dashes")
@@ -254,7 +244,6 @@ def _network(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: l
     g.add((net, RDF.type, COLLEX.ThematicNetwork))
     g.add((net, FOAF.name, Literal(_need(row, "name"))))
     g.add((net, DCTERMS.identifier, Literal(ident)))
-    g.add((net, PROV.wasDerivedFrom, src))
     if desc := row.values.get("description", ""):
         g.add((net, DCTERMS.description, Literal(desc)))
     if discs := row.values.get("disciplines", ""):
@@ -264,11 +253,11 @@ def _network(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: l
         g.add((net, COLLEX.coordinator, _institution_iri(base, _isil(coord, "coordinator"))))
     if site := row.values.get("website", ""):
         g.add((net, FOAF.homepage, _url(site, "website")))
-    return ident
+    return ident, net
 
 
-def _member(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str],
-            src: URIRef) -> str:
+def _member(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: list[str]
+            ) -> tuple[str, URIRef]:
     ident = _need(row, "network")
     if ctx.checked and ident not in ctx.networks:
         raise RowError("network", f"{ident!r} is not a known network (networks list)")
@@ -304,7 +293,6 @@ def _member(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: li
     g.add((membership, COLLEX.network, net))
     g.add((membership, COLLEX.member, member))
     g.add((membership, COLLEX.memberRole, Literal(role)))
-    g.add((membership, PROV.wasDerivedFrom, src))
     if note := row.values.get("note", ""):
         g.add((membership, SKOS.note, Literal(note)))
-    return f"{ident}-{key}"
+    return f"{ident}-{key}", membership
