@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -58,6 +58,11 @@ class ReadStore(Protocol):
 
     def select(self, sparql: str) -> list[SelectRow]:
         """Run a SELECT query and return its rows (variables bound in each row)."""
+        ...
+
+    def iter_select(self, sparql: str) -> Iterator[SelectRow]:
+        """``select``, one row at a time where the store can stream them (used for answers
+        of a row per component or per mention: millions at national scale)."""
         ...
 
     def ask(self, sparql: str) -> bool:

@@ -23,8 +23,8 @@ def entity_kinds(reader: ReadStore) -> dict[str, set[str]]:
     """
     kinds: dict[str, set[str]] = defaultdict(set)
     classes = " ".join(f"<{c}>" for c in (*AGENT_CLASSES, PLACE_CLASS, CONCEPT_CLASS))
-    for row in reader.select(f"SELECT DISTINCT ?s ?k WHERE {{ VALUES ?k {{ {classes} }}"
-                             " ?s a ?k }"):
+    for row in reader.iter_select(f"SELECT DISTINCT ?s ?k WHERE {{ VALUES ?k {{ {classes} }}"
+                                  " ?s a ?k }"):
         kinds[_value(row["s"])].add(_value(row["k"]))
     return kinds
 

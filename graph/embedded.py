@@ -65,11 +65,16 @@ class EmbeddedReader:
             raise QueryRejected(str(exc)) from None
 
     def select(self, sparql: str) -> list[SelectRow]:
+        return list(self.iter_select(sparql))
+
+    def iter_select(self, sparql: str) -> Iterator[SelectRow]:
+        """The rows of a SELECT query, one at a time (an answer of millions of rows is not
+        held in memory)."""
         result = self._execute(sparql)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryRejected("a SELECT query was expected")
         names = [v.value for v in result.variables]
-        return [{n: v for n in names if (v := s[n]) is not None} for s in result]
+        return ({n: v for n in names if (v := s[n]) is not None} for s in result)
 
     def ask(self, sparql: str) -> bool:
         result = self._execute(sparql)

@@ -18,7 +18,7 @@ import queue
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -228,6 +228,9 @@ class PooledReader:
     def select(self, sparql: str) -> list[SelectRow]:
         rows: list[SelectRow] = self._pool.call("select", sparql)
         return rows
+
+    def iter_select(self, sparql: str) -> Iterator[SelectRow]:
+        return iter(self.select(sparql))  # the answer crosses from a worker whole
 
     def ask(self, sparql: str) -> bool:
         return bool(self._pool.call("ask", sparql))

@@ -15,6 +15,7 @@ the same interface as the embedded one, through the SPARQL 1.1 Protocol only.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -121,12 +122,16 @@ class RemoteReader:
                            ox.serialize(triples, format=_OX_GRAPH[gfmt]) or b"", truncated)
 
     def select(self, sparql: str) -> list[SelectRow]:
+        return list(self.iter_select(sparql))
+
+    def iter_select(self, sparql: str) -> Iterator[SelectRow]:
+        """The rows of a SELECT query, decoded one at a time."""
         parsed = ox.parse_query_results(self._query(QueryRequest(sparql)).content,
                                         ox.QueryResultsFormat.JSON)
         if not isinstance(parsed, ox.QuerySolutions):
             raise QueryRejected("a SELECT query was expected")
         names = [v.value for v in parsed.variables]
-        return [{n: v for n in names if (v := s[n]) is not None} for s in parsed]
+        return ({n: v for n in names if (v := s[n]) is not None} for s in parsed)
 
     def ask(self, sparql: str) -> bool:
         parsed = ox.parse_query_results(self._query(QueryRequest(sparql)).content,

@@ -236,12 +236,15 @@ def _v(row: Mapping[str, object], key: str) -> str:
 
 
 _Q = SPARQL_PREFIXES
+# A notice's mentions of entities (``{graph}#m-{hash}``, loaders/entities.py) and its dates
+# (``{node}#period-{n}``) carry names and labels too; they are not what a search text needs.
+_NOTICE_NODE = re.compile(r"#(?:m|period)-[^/#]*$")
 
 
 def collect_documents(reader: ReadStore) -> list[Document]:
     """One document per loaded collection, with its searchable text and facet values."""
     docs: dict[str, Document] = {}
-    for r in reader.select(_Q + """
+    for r in reader.iter_select(_Q + """
         SELECT ?c (SAMPLE(?t) AS ?title) (SAMPLE(?lvl) AS ?level) (SAMPLE(?ext) AS ?extent)
                (SAMPLE(?ident) AS ?identifier) WHERE {
           ?c a dcmitype:Collection . OPTIONAL { ?c dcterms:title ?t }
@@ -259,7 +262,7 @@ def collect_documents(reader: ReadStore) -> list[Document]:
         if c in docs and value:
             texts[c][field_name].append(value)
 
-    for r in reader.select(_Q + """
+    for r in reader.iter_select(_Q + """
         SELECT ?c ?d WHERE { ?c a dcmitype:Collection .
           { ?c dcterms:description ?d } UNION { ?c dcterms:abstract ?d } UNION
           { ?c rico:history ?d } }"""):
@@ -270,16 +273,18 @@ def collect_documents(reader: ReadStore) -> list[Document]:
     pref: dict[str, str] = {}
     all_labels: dict[str, list[str]] = defaultdict(list)
     for prop in ("skos:prefLabel", "foaf:name", "rdfs:label", "skos:altLabel"):
-        for r in reader.select(_Q + f"SELECT ?s ?l WHERE {{ ?s {prop} ?l }}"):
+        for r in reader.iter_select(_Q + f"SELECT ?s ?l WHERE {{ ?s {prop} ?l }}"):
             s_, label_ = _v(r, "s"), _v(r, "l")
+            if _NOTICE_NODE.search(s_):  # not an entity: skip (a million at M)
+                continue
             if prop != "skos:altLabel":
                 pref.setdefault(s_, label_)
             all_labels[s_].append(label_)
-    fr_labels = {_v(r, "s"): _v(r, "l") for r in reader.select(
+    fr_labels = {_v(r, "s"): _v(r, "l") for r in reader.iter_select(
         _Q + 'SELECT ?s ?l WHERE { ?s skos:prefLabel ?l FILTER(LANG(?l) = "fr") }')}
     kinds = entity_kinds(reader)
     broader: dict[str, set[str]] = defaultdict(set)
-    for r in reader.select(_Q + "SELECT DISTINCT ?n ?b WHERE { { ?n skos:broader ?b } UNION"
+    for r in reader.iter_select(_Q + "SELECT DISTINCT ?n ?b WHERE { { ?n skos:broader ?b } UNION"
                                 " { ?b skos:narrower ?n } }"):
         broader[_v(r, "n")].add(_v(r, "b"))
 
@@ -312,7 +317,7 @@ def collect_documents(reader: ReadStore) -> list[Document]:
             found = entity_text[s] = (field_name, [x for x in dict.fromkeys(labels) if x])
         return found
 
-    for r in reader.select(_Q + """SELECT ?c ?s WHERE {
+    for r in reader.iter_select(_Q + """SELECT ?c ?s WHERE {
           VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
                       rico:hasOrganicProvenance } ?c ?p ?s . ?c a dcmitype:Collection }"""):
         c = _v(r, "c")
@@ -321,39 +326,28 @@ def collect_documents(reader: ReadStore) -> list[Document]:
             if labels:
                 texts[c][field_name].extend(labels)
     # The component tree: a person, place or subject named only in a component finds the
-    # fonds, and so do the components' titles. Edges are read once and walked here.
-    parent_of = {_v(r, "x"): _v(r, "p") for r in reader.select(
-        _Q + "SELECT ?x ?p WHERE { ?x rico:isOrWasIncludedIn ?p }")}
-    root_of: dict[str, str | None] = {}
+    # fonds, and so do the components' titles. A component's IRI is its collection's
+    # followed by ``/c/{segment}``, the segment without a slash (ontology/ead-mapping.md):
+    # its fonds is read from the IRI, with no map of the tree (a million components at M).
 
     def root(x: str) -> str | None:
-        path: list[str] = []
-        node: str | None = x
-        while node is not None and node not in docs and node not in root_of:
-            path.append(node)
-            node = parent_of.get(node)
-            if len(path) > 10_000:  # a cycle cannot come from a tree, but stay bounded
-                node = None
-        found = node if node is None or node in docs else root_of[node]
-        for p_ in path:
-            root_of[p_] = found
-        return found
+        owner = x.rsplit("/c/", 1)[0] if "/c/" in x else None
+        return owner if owner in docs else None
 
-    if parent_of:
-        for r in reader.select(_Q + "SELECT ?x ?t WHERE { ?x rico:isOrWasIncludedIn ?p ;"
-                                    " dcterms:title ?t }"):
-            owner = root(_v(r, "x"))
-            if owner is not None:
-                add_text(owner, "description", _v(r, "t"))
-        for r in reader.select(_Q + """SELECT ?x ?s WHERE {
-              VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
-                          rico:hasOrganicProvenance } ?x ?p ?s .
-              ?x rico:isOrWasIncludedIn ?parent }"""):
-            owner = root(_v(r, "x"))
-            if owner is not None:
-                field_name, labels = text_of(_v(r, "s"))
-                if labels:
-                    texts[owner][field_name].extend(labels)
+    for r in reader.iter_select(_Q + "SELECT ?x ?t WHERE { ?x rico:isOrWasIncludedIn ?p ;"
+                                     " dcterms:title ?t }"):
+        owner = root(_v(r, "x"))
+        if owner is not None:
+            add_text(owner, "description", _v(r, "t"))
+    for r in reader.iter_select(_Q + """SELECT ?x ?s WHERE {
+          VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
+                      rico:hasOrganicProvenance } ?x ?p ?s .
+          ?x rico:isOrWasIncludedIn ?parent }"""):
+        owner = root(_v(r, "x"))
+        if owner is not None:
+            field_name, labels = text_of(_v(r, "s"))
+            if labels:
+                texts[owner][field_name].extend(labels)
     facet_queries = {
         "subject": "?c dcterms:subject ?v .",  # concepts only: filtered below
         "place": "?c dcterms:spatial ?v .",
@@ -363,7 +357,7 @@ def collect_documents(reader: ReadStore) -> list[Document]:
         "network": "?v collex:hasMember ?c ; a collex:ThematicNetwork .",
     }
     for facet, pattern in facet_queries.items():
-        for r in reader.select(_Q + f"SELECT DISTINCT ?c ?v WHERE {{ {pattern} ?c a "
+        for r in reader.iter_select(_Q + f"SELECT DISTINCT ?c ?v WHERE {{ {pattern} ?c a "
                                "dcmitype:Collection . }"):
             c = _v(r, "c")
             if c in docs:
@@ -376,7 +370,7 @@ def collect_documents(reader: ReadStore) -> list[Document]:
                     label = LANGUAGES.get(label, label)
                 if all(v != value for v, _ in docs[c].facets[facet]):
                     docs[c].facets[facet].append((value, label))
-    for r in reader.select(_Q + """
+    for r in reader.iter_select(_Q + """
         SELECT ?c (MIN(?s) AS ?start) (MAX(?e) AS ?end) (SAMPLE(?lab) AS ?label) WHERE {
           ?c a dcmitype:Collection ; dcterms:temporal ?p .
           OPTIONAL { ?p collex:startYear ?s } OPTIONAL { ?p collex:endYear ?e }
@@ -391,7 +385,7 @@ def collect_documents(reader: ReadStore) -> list[Document]:
             for century in range(start // 100, min(end // 100, start // 100 + 30) + 1):
                 label = f"{century + 1}e siècle"
                 docs[c].facets["century"].append((str(century + 1), label))
-    for r in reader.select(_Q + "SELECT DISTINCT ?c WHERE { ?c a dcmitype:Collection ;"
+    for r in reader.iter_select(_Q + "SELECT DISTINCT ?c WHERE { ?c a dcmitype:Collection ;"
                                 " collex:hasLabel ?l }"):
         if _v(r, "c") in docs:
             docs[_v(r, "c")].facets["collex"].append(("yes", "Labellisée CollEx"))

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -175,33 +175,34 @@ class EntityLedger:
         """A graph this load deletes."""
         self.touched.add(graph)
 
-    def entity_graphs(self, store: Any) -> dict[str, list[Triple]]:
-        """{entity graph: its new content (empty: remove it)} for every entity whose
+    def entity_graphs(self, store: Any) -> Iterator[tuple[str, list[Triple]]]:
+        """(entity graph, its new content; empty: remove it) for every entity whose
         description may change: mentioned by a written record, by the former version of a
-        rewritten or removed one, or described by an authority record of this load."""
+        rewritten or removed one, or described by an authority record of this load. Yielded
+        a chunk of entities at a time: memory holds one chunk's mentions, as counts."""
         affected: set[Node] = set(self.said)
         touched = sorted(self.touched)
         for i in range(0, len(touched), _CHUNK):  # what the former versions mentioned
             values = " ".join(f"<{g}>" for g in touched[i:i + _CHUNK])
-            for row in store.select(f"SELECT DISTINCT ?e WHERE {{ VALUES ?g {{ {values} }}"
+            for row in _rows(store, f"SELECT DISTINCT ?e WHERE {{ VALUES ?g {{ {values} }}"
                                     f" GRAPH ?g {{ ?m <{MENTIONS}> ?e }} }}"):
                 affected.add(rdflib_term(row["e"]))
         existing = self._existing_entity_graphs(store, set(self.authority) - affected)
         return self._compute(store, affected | existing)
 
-    def rebuild_all(self, store: Any) -> dict[str, list[Triple]]:
+    def rebuild_all(self, store: Any) -> Iterator[tuple[str, list[Triple]]]:
         """Every entity graph recomputed from the mentions and authorities in the store
         (after a write that did not finish: see ``loaders.derived.state.ensure``)."""
-        entities = {rdflib_term(r["e"]) for r in store.select(
-            f"SELECT DISTINCT ?e WHERE {{ ?m <{MENTIONS}> ?e }}")}
-        entities |= {rdflib_term(r["s"]) for r in store.select(
-            "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o }"
+        entities = {rdflib_term(r["e"]) for r in _rows(
+            store, f"SELECT DISTINCT ?e WHERE {{ ?m <{MENTIONS}> ?e }}")}
+        entities |= {rdflib_term(r["s"]) for r in _rows(
+            store, "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o }"
             f' FILTER(STRSTARTS(STR(?g), "{self.base}graph/entity/")) }}')}
         return self._compute(store, entities)
 
-    def _compute(self, store: Any, affected: set[Node]) -> dict[str, list[Triple]]:
-        out: dict[str, list[Triple]] = {}
+    def _compute(self, store: Any, affected: set[Node]) -> Iterator[tuple[str, list[Triple]]]:
         ordered = sorted(affected, key=str)
+        del affected
         for i in range(0, len(ordered), _CHUNK):
             chunk = [e for e in ordered[i:i + _CHUNK] if isinstance(e, URIRef)]
             if not chunk:
@@ -210,20 +211,22 @@ class EntityLedger:
                 e: Counter(self.said.get(e, Counter())) for e in chunk}
             stated: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
             values = " ".join(f"<{e}>" for e in chunk)
-            # what the other records in the store say about these entities
-            for row in store.select(
-                    f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
-                    f" ?m <{MENTIONS}> ?e ; ?p ?o }} }}"):
+            # what the other records in the store say about these entities: an institution
+            # named by every notice answers a row per notice, counted as they stream by
+            terms: dict[Any, Node] = {}
+            for row in _rows(store,
+                             f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
+                             f" ?m <{MENTIONS}> ?e ; ?p ?o }} }}"):
                 if row["g"].value in self.touched:
                     continue
-                p, o = rdflib_term(row["p"]), rdflib_term(row["o"])
+                p, o = _term(terms, row["p"]), _term(terms, row["o"])
                 if p == MENTIONS or (p == RDF.type and o == MENTION):
                     continue
-                said[rdflib_term(row["e"])][(RDF.type if p == MENTION_TYPE else p, o)] += 1
+                said[_term(terms, row["e"])][(RDF.type if p == MENTION_TYPE else p, o)] += 1
             # what authority records in the store state about them (not to be repeated)
-            for row in store.select(
-                    f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
-                    " ?e ?p ?o } }"):
+            for row in _rows(store,
+                             f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
+                             " ?e ?p ?o } }"):
                 g = row["g"].value
                 if g in self.touched or g.startswith(f"{self.base}graph/entity/"):
                     continue
@@ -231,8 +234,7 @@ class EntityLedger:
                                                    rdflib_term(row["o"])))
             for e in chunk:
                 facts = stated[e] | self.authority.get(e, set())
-                out[entity_graph(self.base, str(e))] = describe(e, said[e], facts)
-        return out
+                yield entity_graph(self.base, str(e)), describe(e, said[e], facts)
 
     def _existing_entity_graphs(self, store: Any, subjects: set[Node]) -> set[Node]:
         """Those of ``subjects`` that have an entity graph in the store."""
@@ -242,7 +244,22 @@ class EntityLedger:
             chunk = ordered[i:i + _CHUNK]
             by_graph = {entity_graph(self.base, str(e)): e for e in chunk}
             values = " ".join(f"<{g}>" for g in by_graph)
-            for row in store.select(f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }}"
+            for row in _rows(store, f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }}"
                                     " GRAPH ?g { ?s ?p ?o } }"):
                 found.add(by_graph[row["g"].value])
         return found
+
+
+def _rows(store: Any, sparql: str) -> Iterator[Any]:
+    """A SELECT's rows, streamed (``ReadStore.iter_select``)."""
+    rows: Iterator[Any] = store.iter_select(sparql)
+    return rows
+
+
+def _term(seen: dict[Any, Node], term: Any) -> Node:
+    """``rdflib_term``, converting each distinct store term once (a chunk's rows repeat the
+    same few properties and values)."""
+    out = seen.get(term)
+    if out is None:
+        out = seen[term] = rdflib_term(term)
+    return out

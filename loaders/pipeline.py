@@ -302,7 +302,7 @@ class Pipeline:
                 flush()
             if store is not None and spool.graphs:
                 # shared entities, described once: written with the records (replace_graphs)
-                for graph, content in ledger.entity_graphs(store).items():
+                for graph, content in ledger.entity_graphs(store):
                     spool.add_graph(graph, content)
                 # a new data version, written with the data: derived state is stale until
                 # rebuilt for it (loaders/derived/state.py)

@@ -89,11 +89,11 @@ def compute(reader: ReadStore) -> list[Relation]:
     values = ("VALUES ?p { <http://purl.org/dc/terms/subject> <http://purl.org/dc/terms/creator>"
               " <http://purl.org/dc/terms/spatial>"
               " <https://www.ica.org/standards/RiC/ontology#hasOrganicProvenance> }")
-    for row in reader.select(f"SELECT ?c ?e WHERE {{ {values} ?c ?p ?e . ?c a "
-                             "<http://purl.org/dc/dcmitype/Collection> }"):
+    for row in reader.iter_select(f"SELECT ?c ?e WHERE {{ {values} ?c ?p ?e . ?c a "
+                                  "<http://purl.org/dc/dcmitype/Collection> }"):
         citing[_v(row, "e")].add(_v(row, "c"))
     types = entity_kinds(reader)
-    for row in reader.select(_LABELS):
+    for row in reader.iter_select(_LABELS):  # a row per dated component too: streamed
         if _v(row, "e") in citing:
             labels.setdefault(_v(row, "e"), _v(row, "l"))
     for e in citing:
@@ -119,7 +119,7 @@ def compute(reader: ReadStore) -> list[Relation]:
         for i, a in enumerate(ordered):
             for b in ordered[i + 1:]:
                 add(a, b, Shared(e, labels[e], kind, contribution))
-    for row in reader.select(
+    for row in reader.iter_select(
         "SELECT DISTINCT ?narrow ?broad WHERE {"
         " { ?narrow <http://www.w3.org/2004/02/skos/core#broader> ?broad } UNION"
         " { ?broad <http://www.w3.org/2004/02/skos/core#narrower> ?narrow } }"
@@ -135,7 +135,7 @@ def compute(reader: ReadStore) -> list[Relation]:
                 if a != b:
                     add(a, b, Shared(f"{narrow} {broad}", label, "hierarchy", contribution))
     periods: dict[str, tuple[str, str]] = {}
-    for row in reader.select(
+    for row in reader.iter_select(
         "SELECT ?c (MIN(?s) AS ?start) (MAX(?e) AS ?end) WHERE { ?c a"
         " <http://purl.org/dc/dcmitype/Collection> ; <http://purl.org/dc/terms/temporal> ?p ."
         " ?p <http://www.w3.org/ns/dcat#startDate> ?s ; <http://www.w3.org/ns/dcat#endDate> ?e"

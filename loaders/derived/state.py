@@ -88,7 +88,7 @@ def ensure(store: WriteStore, settings: Settings, *, force: bool = False) -> lis
         journal = journal_path(settings.store_dir)
         with QuadSpool() as spool:
             if "shared entities" in todo:
-                for graph, content in EntityLedger(base).rebuild_all(store).items():
+                for graph, content in EntityLedger(base).rebuild_all(store):
                     spool.add_graph(graph, content)
             spool.add_graph(f"{base}{STATE}", version_triples(base, version))
             store.replace_graphs(spool)

@@ -222,7 +222,7 @@ def test_killed_load_never_leaves_a_graph_half_written(
 
     rebuilt = EntityLedger("http://127.0.0.1:8000/").rebuild_all(store)
     stored = _by_graph(_dump_lines(tmp_path / "store", tmp_path / "whole.nq"))
-    for graph, content in rebuilt.items():
+    for graph, content in rebuilt:
         assert len(stored.get(graph, set())) == len(content), graph
     with _spool({"z": 1}) as spool:
         store.replace_graphs(spool)
