@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -321,3 +322,50 @@ def test_load_without_named_pipes_goes_through_the_spool(
     spool.discard()
     assert store.stats().triples_per_graph == {EX + "a": 1}
     assert not list(tmp_path.glob("**/collex-stream-*"))
+
+
+def _failing_load(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process stops writing after the old graphs were cleared (as a kill would)."""
+    def stop(path: Path, skip: set[str]) -> None:
+        raise OSError("killed here")
+    monkeypatch.setattr(store, "_load_lines", stop)
+
+
+def test_a_write_stopped_half_way_is_completed_by_the_next_opening(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replacement larger than the batch clears graphs, then bulk-loads them: stopped in
+    between, the journal's payload (the spool, kept beside the store) lets the next opening
+    finish it, before anything reads. No graph stays empty or half written."""
+    directory = tmp_path / "s"
+    store = open_write(directory, batch_quads=10)
+    with _spool({"a": 30, "b": 25, "c": 3}) as spool:
+        store.replace_graphs(spool)
+    _failing_load(store, monkeypatch)
+    spool = _spool({"a": 12, "b": 0, "d": 5}, value="new")  # b removed, d new
+    with pytest.raises(StoreUnavailable, match="completes it from the journal"):
+        store.replace_graphs(spool)
+    spool.discard()  # the pipeline's cleanup must not take the payload away
+    assert store.stats().triples_per_graph.get(EX + "a") is None  # cleared, not loaded
+    assert _sibling(directory, "journal.nq").exists()
+    monkeypatch.undo()
+    del store
+    gc.collect()  # the lock goes with the last reference
+    reader = open_read(directory)  # a reader first completes the write
+    assert reader.stats().triples_per_graph == {EX + "a": 12, EX + "c": 3, EX + "d": 5}
+    assert reader.ask(f'ASK {{ GRAPH <{EX}a> {{ ?s ?p "new 11\\nligne \\"2\\""@fr }} }}')
+    assert not _sibling(directory, "journal.nq").exists()
+    # The journal stays (without payload) until the derived state is rebuilt from the data.
+    assert json.loads(_sibling(directory, "journal").read_text())["graphs"] == 3
+
+
+def test_a_payload_without_its_journal_is_discarded(tmp_path: Path) -> None:
+    """Killed after keeping the spool but before the journal named it: nothing was cleared
+    yet, so the store is as it was and the orphan payload is deleted."""
+    directory = tmp_path / "s"
+    store = _store_with(directory, {"a": 2})
+    del store
+    _sibling(directory, "journal.nq").write_text("<http://x/s> <http://x/p> <http://x/o> .\n")
+    store = open_write(directory)
+    assert store.stats().triples_per_graph == {EX + "a": 2}
+    assert not _sibling(directory, "journal.nq").exists()
