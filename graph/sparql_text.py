@@ -17,21 +17,43 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+# The grammar's own character classes (SPARQL 1.1, section 19.8): white space is only
+# space, tab, CR and LF; a comment runs to CR or LF; an IRIREF excludes only <>"{}|^`\ and
+# the characters up to space, so a no-break space (U+00A0) or any other Unicode space is
+# *inside* an IRI, not a separator (Python's \s would say otherwise).
 _TOKEN = re.compile(
     r"""
-    (?P<comment>\#[^\n]*)
+    (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
+               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)
   | (?P<word>[A-Za-z_][A-Za-z0-9_.-]*(?::[^\s{}();,]*)?|:[^\s{}();,]*)
   | (?P<open>\{)
   | (?P<close>\})
-  | (?P<space>\s+)
+  | (?P<space>[\x20\t\r\n]+)
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def unescape_codepoints(text: str) -> str:
+    """Replace ``\\uXXXX`` and ``\\UXXXXXXXX`` everywhere, as a SPARQL parser does before
+    anything else (SPARQL 1.1, section 19.2): ``SERV\\u0049CE`` is the keyword SERVICE.
+
+    >>> unescape_codepoints(r"SERV\\u0049CE <http://x/\\U0000003E")
+    'SERVICE <http://x/>'
+    """
+    def one(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            return m.group(0)  # the engine refuses it: a syntax error, nothing to hide
+        return chr(code)
+    return _CODEPOINT.sub(one, text)
 
 
 @dataclass(frozen=True)
@@ -62,7 +84,7 @@ def _words(text: str) -> list[Token]:
 
 def query_form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query keyword at top level."""
-    for tok in tokens(text):
+    for tok in tokens(unescape_codepoints(text)):
         if tok.kind == "word" and tok.depth == 0:
             upper = tok.text.upper()
             if upper in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
@@ -70,33 +92,42 @@ def query_form(text: str) -> str | None:
     return None
 
 
-def services(text: str) -> list[str]:
-    """Targets of SERVICE clauses (an IRI, or a variable name)."""
+_KEYWORD_GLUED = re.compile(r"[.\-]")
+
+
+def _targets(text: str, keyword: str) -> list[str]:
+    """What follows each ``keyword`` (case-insensitive), SILENT skipped: an IRI without its
+    brackets, or the token's text. A keyword glued to more name characters (``SERVICE.x``)
+    is still counted, with an empty target that no allow-list accepts."""
     out: list[str] = []
-    toks = _words(text)
+    toks = _words(unescape_codepoints(text))
     for i, tok in enumerate(toks):
-        if tok.kind == "word" and tok.text.upper() == "SERVICE":
-            j = i + 1
-            if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "SILENT":
-                j += 1
-            if j < len(toks):
-                target = toks[j]
-                out.append(target.text[1:-1] if target.kind == "iri" else target.text)
+        if tok.kind != "word":
+            continue
+        upper = tok.text.upper()
+        if upper != keyword:
+            if upper.startswith(keyword) and _KEYWORD_GLUED.match(upper, len(keyword)):
+                out.append("")
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "SILENT":
+            j += 1
+        if j < len(toks):
+            out.append(toks[j].text[1:-1] if toks[j].kind == "iri" else toks[j].text)
+        else:
+            out.append("")
     return out
+
+
+def services(text: str) -> list[str]:
+    """Targets of SERVICE clauses (an IRI, or a variable name), after the codepoint escapes
+    are replaced, with the grammar's own white space, comment and IRI rules."""
+    return _targets(text, "SERVICE")
 
 
 def loads(text: str) -> list[str]:
-    """Source IRIs of LOAD operations in an update."""
-    out: list[str] = []
-    toks = _words(text)
-    for i, tok in enumerate(toks):
-        if tok.kind == "word" and tok.depth == 0 and tok.text.upper() == "LOAD":
-            j = i + 1
-            if j < len(toks) and toks[j].text.upper() == "SILENT":
-                j += 1
-            if j < len(toks):
-                out.append(toks[j].text[1:-1] if toks[j].kind == "iri" else toks[j].text)
-    return out
+    """Source IRIs of LOAD operations in an update (same rules as ``services``)."""
+    return _targets(text, "LOAD")
 
 
 def has_dataset_clause(update: str) -> bool:

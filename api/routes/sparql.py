@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Annotated
 from urllib.parse import parse_qs
@@ -115,8 +116,26 @@ async def sparql(
     )
 
 
+_PLAIN_IRI = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]+)?(?:[/?#][!-~]*)?")
+
+
 def _allowed(target: str, allowlist: list[str]) -> bool:
-    return not target.startswith("?") and any(target.startswith(p) for p in allowlist)
+    """An absolute http(s) IRI of printable ASCII, without user info, dot segments nor
+    escapes, under an allow-listed prefix that ends at a path boundary (``http://a.org``
+    does not allow ``http://a.org.evil.net``).
+
+    >>> _allowed("http://a.org/sparql", ["http://a.org"]), _allowed("http://a.org.x/", ["http://a.org"])
+    (True, False)
+    >>> _allowed("http://a.org@b.net/", ["http://a.org"]), _allowed("http://a.org/../x", ["http://a.org/"])
+    (False, False)
+    """
+    if not _PLAIN_IRI.fullmatch(target) or "/." in target or "\\" in target:
+        return False
+    for prefix in allowlist:
+        if target == prefix or (target.startswith(prefix) and (
+                prefix.endswith(("/", "?", "#")) or target[len(prefix)] in "/?#")):
+            return True
+    return False
 
 
 def _query(request: Request, reader: ReadStore, settings: Settings, query: str,
