@@ -60,8 +60,11 @@ def _offset(cursor: str | None) -> int:
         return 0
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        offset = int(json.loads(raw)["o"])
-    except (ValueError, KeyError, TypeError):
+        value = json.loads(raw)["o"]
+        if not isinstance(value, int) or isinstance(value, bool):  # not 1.5, NaN, Infinity
+            raise ValueError(value)
+        offset = value
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
         raise InvalidInput("invalid cursor: use next_cursor from a previous answer") from None
     if not 0 <= offset <= 10_000_000:
         raise InvalidInput("invalid cursor")

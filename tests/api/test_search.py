@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import unicodedata
@@ -91,6 +92,15 @@ def test_paging_cursor_sort_and_cap(sample_server: str) -> None:
     assert [_fold(t) for t in titles] == sorted(_fold(t) for t in titles)
     assert httpx.get(sample_server + "/api/collections", params={"limit": 101}).status_code == 422
     assert httpx.get(sample_server + "/api/collections", params={"cursor": "!!"}).status_code == 400
+
+
+@pytest.mark.parametrize("payload", ['{"o": Infinity}', '{"o": 1e400}', '{"o": NaN}',
+                                     '{"o": 1.5}', '{"o": true}', '{"o": -1}', '[1]',
+                                     '{"o": 99999999999999999999999}', "[" * 5_000])
+def test_a_forged_cursor_is_a_400(sample_server: str, payload: str) -> None:
+    cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    r = httpx.get(sample_server + "/api/collections", params={"cursor": cursor})
+    assert r.status_code in (400, 422) and "cursor" in r.text  # 422: longer than allowed
 
 
 def test_csv_and_jsonld_exports(sample_server: str) -> None:
