@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     changes: QueryPool | Generation
     if isinstance(writer, EmbeddedStore):
         changes = QueryPool(settings.store_dir, settings.query_workers, settings.query_timeout,
-                            snapshot=writer.backup)
+                            snapshot=writer.backup, queue_wait=settings.query_queue_wait,
+                            memory_mb=settings.query_memory_mb)
         reader: ReadStore = PooledReader(changes)
     else:
         changes = Generation()

@@ -46,6 +46,17 @@ class QueryTimeout(CollexError):
     code = "query_timeout"
 
 
+class Busy(CollexError):
+    """Every query worker stayed busy past the queue wait: retry later."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class StoreUnavailable(CollexError):
     status = 503
     code = "store_unavailable"

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         " Python checks (fast), or pyshacl (the reference implementation)."
     )
     query_timeout: float = Field(30.0, gt=0, description="Query deadline in seconds.")
+    query_queue_wait: float = Field(
+        10.0, gt=0, description="Longest wait for a free query worker, in seconds (then 503"
+        " with Retry-After); not counted in the query deadline.")
+    query_memory_mb: int = Field(
+        2048, ge=0, description="Memory a query worker may use, in MiB (RLIMIT_DATA): past"
+        " it the query is stopped (503) and the worker replaced; 0: no cap.")
     row_cap: int = Field(10_000, gt=0, description="Maximum rows in one query answer.")
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Maximum HTTP request body.")
     cors_origins: list[str] = Field(["*"], description="Allowed CORS origins (no credentials).")
