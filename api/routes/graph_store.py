@@ -125,18 +125,19 @@ def _write(request: Request, reader: ReadStore, settings: Settings, graph: str |
         headers["Location"] = graph
     elif root:
         raise MethodNotAllowed(f"{method} needs ?graph=IRI or ?default", allow="GET, HEAD, POST")
-    existed = _exists(reader, graph)
-    if method == "DELETE":
-        if not existed:
-            raise NotFound(f"no graph {graph}")
-        update = f"DROP GRAPH <{graph}>" if graph else "CLEAR DEFAULT"
-    else:
-        triples = _parse(body, request.headers.get("content-type", ""), graph or settings.base_iri)
-        clear = (f"DROP SILENT GRAPH <{graph}> ;\n" if graph else "CLEAR DEFAULT ;\n") if (
-            method == "PUT") else ""
-        create = f"CREATE SILENT GRAPH <{graph}> ;\n" if graph else ""
-        update = clear + create + _insert(graph, triples)
-    with _lock:
+    triples = ([] if method == "DELETE" else
+               _parse(body, request.headers.get("content-type", ""), graph or settings.base_iri))
+    with _lock:  # the writer answers the existence check: a write never waits on the read pool
+        existed = _exists(writer, graph)
+        if method == "DELETE":
+            if not existed:
+                raise NotFound(f"no graph {graph}")
+            update = f"DROP GRAPH <{graph}>" if graph else "CLEAR DEFAULT"
+        else:
+            clear = (f"DROP SILENT GRAPH <{graph}> ;\n" if graph else "CLEAR DEFAULT ;\n") if (
+                method == "PUT") else ""
+            create = f"CREATE SILENT GRAPH <{graph}> ;\n" if graph else ""
+            update = clear + create + _insert(graph, triples)
         writer.update(update)
         request.app.state.changes.data_changed()
     status = 201 if (method in ("PUT", "POST") and not existed) else 204

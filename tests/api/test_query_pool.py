@@ -81,3 +81,21 @@ def test_a_query_past_the_memory_cap_is_stopped_and_the_next_one_served(
     assert time.monotonic() - started < 60
     ok = httpx.get(base + "/sparql", params={"query": CHEAP}, headers=JSON, timeout=60)
     assert ok.status_code == 200 and ok.json()["boolean"] is True
+
+
+def test_a_graph_store_write_does_not_wait_for_a_busy_worker(serve: ServerFactory) -> None:
+    token = "pool-test-token-0123456789"
+    base = serve({"COLLEX_QUERY_WORKERS": "1", "COLLEX_QUERY_TIMEOUT": "5",
+                  "COLLEX_QUERY_QUEUE_WAIT": "10", "COLLEX_ADMIN_TOKEN": token})
+    heavy: dict[str, object] = {}
+    thread = _in_thread(base, HEAVY, heavy)
+    time.sleep(0.3)
+    started = time.monotonic()
+    r = httpx.put(base + "/rdf-graph-store", params={"graph": "http://ex.org/g"},
+                  content=b"<http://ex.org/s> <http://ex.org/p> \"1\" .",
+                  headers={"Content-Type": "application/n-triples",
+                           "Authorization": f"Bearer {token}"}, timeout=30)
+    elapsed = time.monotonic() - started
+    thread.join()
+    assert r.status_code == 201, r.text
+    assert elapsed < 2.0  # the worker stayed busy for 5 s
