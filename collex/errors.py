@@ -46,15 +46,19 @@ class QueryTimeout(CollexError):
     code = "query_timeout"
 
 
-class Busy(CollexError):
-    """Every query worker stayed busy past the queue wait: retry later."""
-
-    status = 503
-    code = "busy"
+class RetryLater(CollexError):
+    """An error that tells the client when to try again (``Retry-After``, seconds)."""
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class Busy(RetryLater):
+    """Every query worker stayed busy past the queue wait: retry later."""
+
+    status = 503
+    code = "busy"
 
 
 class StoreUnavailable(CollexError):
@@ -91,10 +95,6 @@ class UnsupportedMediaType(CollexError):
     code = "unsupported_media_type"
 
 
-class RateLimited(CollexError):
+class RateLimited(RetryLater):
     status = 429
     code = "rate_limited"
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
-        self.headers = {"Retry-After": str(retry_after)}

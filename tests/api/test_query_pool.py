@@ -30,19 +30,26 @@ def _in_thread(url: str, query: str, out: dict[str, object]) -> threading.Thread
     return thread
 
 
+def _cheap_behind_heavy(base: str) -> tuple[dict[str, object], httpx.Response, float]:
+    """A cheap query sent while the only worker runs a heavy one: (the heavy query's
+    outcome, the cheap query's answer, its seconds)."""
+    heavy: dict[str, object] = {}
+    thread = _in_thread(base, HEAVY, heavy)
+    time.sleep(0.3)
+    started = time.monotonic()
+    cheap = httpx.get(base + "/sparql", params={"query": CHEAP}, headers=JSON, timeout=60)
+    elapsed = time.monotonic() - started
+    thread.join()
+    return heavy, cheap, elapsed
+
+
 def test_a_cheap_query_queued_behind_a_heavy_one_is_not_stopped(serve: ServerFactory) -> None:
     """One worker, a 2 s deadline: the heavy query is stopped at 2 s; the cheap one sent
     just after it waits for the worker, then runs and is answered (before, its wait counted
     in its deadline and it got 503 too)."""
     base = serve({"COLLEX_QUERY_WORKERS": "1", "COLLEX_QUERY_TIMEOUT": "2",
                   "COLLEX_QUERY_QUEUE_WAIT": "20"})
-    heavy: dict[str, object] = {}
-    thread = _in_thread(base, HEAVY, heavy)
-    time.sleep(0.3)
-    started = time.monotonic()
-    cheap = httpx.get(base + "/sparql", params={"query": CHEAP}, headers=JSON, timeout=60)
-    waited = time.monotonic() - started
-    thread.join()
+    heavy, cheap, waited = _cheap_behind_heavy(base)
     assert heavy["status"] == 503 and "deadline" in str(heavy["body"])
     assert waited > 1.5  # it did wait for the worker
     assert cheap.status_code == 200 and cheap.json()["boolean"] is True
@@ -51,13 +58,7 @@ def test_a_cheap_query_queued_behind_a_heavy_one_is_not_stopped(serve: ServerFac
 def test_the_wait_for_a_worker_is_bounded_with_retry_after(serve: ServerFactory) -> None:
     base = serve({"COLLEX_QUERY_WORKERS": "1", "COLLEX_QUERY_TIMEOUT": "6",
                   "COLLEX_QUERY_QUEUE_WAIT": "1"})
-    heavy: dict[str, object] = {}
-    thread = _in_thread(base, HEAVY, heavy)
-    time.sleep(0.3)
-    started = time.monotonic()
-    r = httpx.get(base + "/sparql", params={"query": CHEAP}, headers=JSON, timeout=60)
-    elapsed = time.monotonic() - started
-    thread.join()
+    _, r, elapsed = _cheap_behind_heavy(base)
     assert r.status_code == 503 and r.json()["error"] == "busy"
     assert r.headers["Retry-After"] == "1"
     assert 0.9 < elapsed < 3.0
