@@ -270,7 +270,7 @@ class EmbeddedStore(EmbeddedReader):
         # (``complete_journal``), so no graph stays half written.
         journal = journal_path(self.directory)
         payload = _sibling(self.directory, "journal.nq")
-        os.replace(path, payload)  # kept if the write fails: the next opening completes it
+        shutil.move(path, payload)  # kept if the write fails: the next opening completes it
         _write_json(journal, {"payload": payload.name, "graphs": list(spool.graphs),
                               "started": time.time()})
         try:
