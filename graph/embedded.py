@@ -270,9 +270,15 @@ class EmbeddedStore(EmbeddedReader):
         # (``complete_journal``), so no graph stays half written.
         journal = journal_path(self.directory)
         payload = _sibling(self.directory, "journal.nq")
-        shutil.move(path, payload)  # kept if the write fails: the next opening completes it
-        _write_json(journal, {"payload": payload.name, "graphs": list(spool.graphs),
-                              "started": time.time()})
+        try:  # the payload is kept if the write fails: the next opening completes it
+            shutil.move(path, payload)
+            _write_json(journal, {"payload": payload.name, "graphs": list(spool.graphs),
+                                  "started": time.time()})
+        except OSError as exc:  # a full disk: nothing was written yet
+            journal.unlink(missing_ok=True)
+            payload.unlink(missing_ok=True)
+            raise StoreUnavailable(f"the write could not start, nothing was changed: {exc}"
+                                   ) from None
         try:
             if isinstance(stream, BulkStream) and stream.live:
                 stream.commit()
