@@ -184,7 +184,7 @@ class EntityLedger:
         touched = sorted(self.touched)
         for i in range(0, len(touched), _CHUNK):  # what the former versions mentioned
             values = " ".join(f"<{g}>" for g in touched[i:i + _CHUNK])
-            for row in _rows(store, f"SELECT DISTINCT ?e WHERE {{ VALUES ?g {{ {values} }}"
+            for row in store.iter_select(f"SELECT DISTINCT ?e WHERE {{ VALUES ?g {{ {values} }}"
                                     f" GRAPH ?g {{ ?m <{MENTIONS}> ?e }} }}"):
                 affected.add(rdflib_term(row["e"]))
         existing = self._existing_entity_graphs(store, set(self.authority) - affected)
@@ -193,10 +193,10 @@ class EntityLedger:
     def rebuild_all(self, store: Any) -> Iterator[tuple[str, list[Triple]]]:
         """Every entity graph recomputed from the mentions and authorities in the store
         (after a write that did not finish: see ``loaders.derived.state.ensure``)."""
-        entities = {rdflib_term(r["e"]) for r in _rows(
-            store, f"SELECT DISTINCT ?e WHERE {{ ?m <{MENTIONS}> ?e }}")}
-        entities |= {rdflib_term(r["s"]) for r in _rows(
-            store, "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o }"
+        entities = {rdflib_term(r["e"]) for r in store.iter_select(
+            f"SELECT DISTINCT ?e WHERE {{ ?m <{MENTIONS}> ?e }}")}
+        entities |= {rdflib_term(r["s"]) for r in store.iter_select(
+            "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o }"
             f' FILTER(STRSTARTS(STR(?g), "{self.base}graph/entity/")) }}')}
         return self._compute(store, entities)
 
@@ -214,9 +214,9 @@ class EntityLedger:
             # what the other records in the store say about these entities: an institution
             # named by every notice answers a row per notice, counted as they stream by
             terms: dict[Any, Node] = {}
-            for row in _rows(store,
-                             f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
-                             f" ?m <{MENTIONS}> ?e ; ?p ?o }} }}"):
+            for row in store.iter_select(
+                    f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
+                    f" ?m <{MENTIONS}> ?e ; ?p ?o }} }}"):
                 if row["g"].value in self.touched:
                     continue
                 p, o = _term(terms, row["p"]), _term(terms, row["o"])
@@ -224,9 +224,9 @@ class EntityLedger:
                     continue
                 said[_term(terms, row["e"])][(RDF.type if p == MENTION_TYPE else p, o)] += 1
             # what authority records in the store state about them (not to be repeated)
-            for row in _rows(store,
-                             f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
-                             " ?e ?p ?o } }"):
+            for row in store.iter_select(
+                    f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
+                    " ?e ?p ?o } }"):
                 g = row["g"].value
                 if g in self.touched or g.startswith(f"{self.base}graph/entity/"):
                     continue
@@ -244,16 +244,10 @@ class EntityLedger:
             chunk = ordered[i:i + _CHUNK]
             by_graph = {entity_graph(self.base, str(e)): e for e in chunk}
             values = " ".join(f"<{g}>" for g in by_graph)
-            for row in _rows(store, f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }}"
+            for row in store.iter_select(f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }}"
                                     " GRAPH ?g { ?s ?p ?o } }"):
                 found.add(by_graph[row["g"].value])
         return found
-
-
-def _rows(store: Any, sparql: str) -> Iterator[Any]:
-    """A SELECT's rows, streamed (``ReadStore.iter_select``)."""
-    rows: Iterator[Any] = store.iter_select(sparql)
-    return rows
 
 
 def _term(seen: dict[Any, Node], term: Any) -> Node:
