@@ -9,6 +9,13 @@ the writer compacts): they open *snapshots*, consistent checkpoints of the store
 writer after each write (hard links on the same filesystem, so they cost milliseconds). A
 generation counter tells workers to move to the newest snapshot before their next query; a
 snapshot is deleted once no worker uses it.
+
+A worker claims a snapshot (its slot in ``in_use``) *before* opening it and checks that the
+generation did not move meanwhile; the writer publishes a generation *before* reading the
+claims, and deletes a snapshot only when it is neither the latest nor claimed and was
+superseded more than ``_GRACE`` seconds ago. So a read never opens, nor reads a table file
+of, a deleted snapshot (the engine opens table files lazily). The counters are lock-free
+shared integers: a worker killed at its deadline can never leave a lock held.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ import resource
 import shutil
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -44,6 +53,19 @@ def _snapshot_path(snapshots: Path, generation: int) -> Path:
     return snapshots / f"{generation:08d}"
 
 
+_GRACE = 5.0  # seconds a superseded snapshot stays for a worker between reading and claiming
+
+
+def _claim(generation: Synchronized[int], in_use: SynchronizedArray[int], slot: int) -> int:
+    """Mark the latest snapshot as used by ``slot`` and return it; retried when a write
+    published a newer one in between (the writer then may not have seen the claim)."""
+    while True:
+        latest = generation.value
+        in_use[slot] = latest
+        if generation.value == latest:
+            return latest
+
+
 def _worker(conn: Connection, snapshots: str, generation: Synchronized[int],
             in_use: SynchronizedArray[int], slot: int, memory_mb: int = 0) -> None:
     """Worker process main loop: one request at a time from ``conn``. With ``memory_mb``,
@@ -62,11 +84,11 @@ def _worker(conn: Connection, snapshots: str, generation: Synchronized[int],
             return
         try:
             if store is None or generation.value != seen:
-                latest = generation.value
                 store = None
+                seen = -1
+                latest = _claim(generation, in_use, slot)
                 store = ox.Store.read_only(str(_snapshot_path(Path(snapshots), latest)))
                 seen = latest
-                in_use[slot] = latest
             if op == "run":
                 conn.send(("ok", run_query(store, payload)))
             elif op == "select":
@@ -113,8 +135,11 @@ class QueryPool:
         self.snapshots.mkdir(parents=True)
         snapshot(_snapshot_path(self.snapshots, 0))
         self._ctx = mp.get_context("spawn")
-        self._generation: Synchronized[int] = self._ctx.Value("i", 0)
-        self._in_use: SynchronizedArray[int] = self._ctx.Array("i", [-1] * workers)
+        # lock=False: a worker SIGKILLed at its deadline must not die holding a lock
+        self._generation: Synchronized[int] = self._ctx.Value("i", 0, lock=False)
+        self._in_use: SynchronizedArray[int] = self._ctx.Array("i", [-1] * workers, lock=False)
+        self._superseded: dict[int, float] = {}
+        self._pinned: list[int] = []  # snapshots read in this process (dumps)
         self._change_lock = threading.Lock()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
@@ -139,20 +164,33 @@ class QueryPool:
         """Bumped after every write."""
         return int(self._generation.value)
 
-    def latest_snapshot(self) -> Path:
-        """Directory of the newest snapshot (a consistent read-only copy of the store)."""
-        return _snapshot_path(self.snapshots, self._generation.value)
+    @contextmanager
+    def pinned(self) -> Iterator[Path]:
+        """The newest snapshot, kept on disk until the block ends."""
+        with self._change_lock:
+            generation = self._generation.value
+            self._pinned.append(generation)
+        try:
+            yield _snapshot_path(self.snapshots, generation)
+        finally:
+            with self._change_lock:
+                self._pinned.remove(generation)
 
     def data_changed(self) -> None:
         """Snapshot the store after a write; workers move to it before their next query."""
         with self._change_lock:
             latest = self._generation.value + 1
             self._snapshot(_snapshot_path(self.snapshots, latest))
-            self._generation.value = latest
-            keep = {latest, *self._in_use[:]}
+            self._generation.value = latest  # published before the claims are read
+            now = time.monotonic()
+            self._superseded[latest - 1] = now
+            keep = {latest, *self._in_use[:], *self._pinned}
             for path in self.snapshots.iterdir():
-                if path.name.isdigit() and int(path.name) not in keep:
+                if not path.name.isdigit() or int(path.name) in keep:
+                    continue
+                if now - self._superseded.get(int(path.name), 0.0) > _GRACE:
                     shutil.rmtree(path, ignore_errors=True)
+                    self._superseded.pop(int(path.name), None)
 
     def call(self, op: str, payload: Any, timeout: float | None = None) -> Any:
         """Run one operation on a free worker. The wait for a worker is bounded by
@@ -260,4 +298,5 @@ class PooledReader:
     def dump(self, path: Path) -> int:
         from graph.embedded import EmbeddedReader
 
-        return EmbeddedReader(ox.Store.read_only(str(self._pool.latest_snapshot()))).dump(path)
+        with self._pool.pinned() as snapshot:
+            return EmbeddedReader(ox.Store.read_only(str(snapshot))).dump(path)
