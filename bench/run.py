@@ -2,8 +2,8 @@
 Oxigraph itself, writing bench/results/{scale}-{date}.json and the table in bench/README.md.
 
 Targets (README, performance section): ingest at least 0.3x raw bulk_load triples/s; SPARQL
-throughput at least 0.5x `oxigraph serve` on the mix; search p95 at most 50 ms at M; peak RSS
-of an L ingest at most 2 GB.
+throughput at least 0.5x `oxigraph serve` on the mix; search p95 at most 50 ms at M;
+`/id/...` as Turtle p95 at most 20 ms at M; peak RSS of an L ingest at most 2 GB.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from generate import generate  # noqa: E402
 from sparql_lookup import _free_port, _wait, load_test  # noqa: E402
 
 TARGETS = {"ingest_ratio": 0.3, "sparql_ratio": 0.5, "search_p95_ms_at_M": 50.0,
+           "deref_p95_ms_at_M": 20.0,
            "peak_rss_mb_at_L": 2048.0}
 P = ("PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX dcmitype: <http://purl.org/dc/dcmitype/>"
      " PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>"
@@ -180,7 +181,23 @@ def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False
                 return out
             timings(search_mix + facet_mix, 20)
             s_lat, f_lat = timings(search_mix, 200), timings(facet_mix, 200)
+            # dereferencing: collections, agents and institutions as Turtle, by point lookups
+            paths = ["/id/" + b[k]["value"].split("/id/", 1)[1] for b in client.get(
+                base + "/sparql", headers={"Accept": "application/sparql-results+json"},
+                params={"query": P + "SELECT ?c ?a ?i WHERE { ?c a dcmitype:Collection ; "
+                        "rico:hasOrHadHolder ?i . OPTIONAL { ?c dcterms:creator ?a "
+                        'FILTER(CONTAINS(STR(?a), "/id/")) } } LIMIT 40'}).json()["results"][
+                "bindings"] for k in ("c", "a", "i") if k in b]
+            d_lat = []
+            for i in range(300):
+                t0 = time.perf_counter()
+                r = client.get(base + paths[i % len(paths)], headers={"Accept": "text/turtle"})
+                d_lat.append(time.perf_counter() - t0)
+                assert r.status_code == 200, r.text
         sq, fq = statistics.quantiles(s_lat, n=100), statistics.quantiles(f_lat, n=100)
+        dq = statistics.quantiles(d_lat, n=100)
+        result["deref"] = {"p50_ms": dq[49] * 1000, "p95_ms": dq[94] * 1000,
+                           "resources": len(set(paths))}
         result["search"] = {"p50_ms": sq[49] * 1000, "p95_ms": sq[94] * 1000,
                             "facets_p50_ms": fq[49] * 1000, "facets_p95_ms": fq[94] * 1000}
     finally:
@@ -210,6 +227,11 @@ def verdicts(r: dict[str, object]) -> list[tuple[str, str, str, str]]:
         rows.append(("search API p95", f"{p95:.1f} ms", "≤ 50 ms at M",
                      ("pass" if p95 <= TARGETS["search_p95_ms_at_M"] else "FAIL")
                      if scale == "M" else "(target at M)"))
+        if "deref" in r:
+            d95 = float(r["deref"]["p95_ms"])  # type: ignore[index]
+            rows.append(("`/id/...` as Turtle p95", f"{d95:.1f} ms", "≤ 20 ms at M",
+                         ("pass" if d95 <= TARGETS["deref_p95_ms_at_M"] else "FAIL")
+                         if scale == "M" else "(target at M)"))
     rss = float(r["peak_rss_mb"])  # type: ignore[arg-type]
     rows.append(("peak RSS during ingest", f"{rss:.0f} MB", "≤ 2 GB at L",
                  ("pass" if rss <= TARGETS["peak_rss_mb_at_L"] else "FAIL") if scale == "L"
@@ -248,7 +270,10 @@ def table(r: dict[str, object]) -> str:
         lines.append(f"| {name} | {v['qps']:.0f} | {v['p50_ms']:.1f} | {v['p95_ms']:.1f} |"
                      f" {v['p99_ms']:.1f} |")
     lines += ["", f"Search API: words p50 {se['p50_ms']:.1f} ms, p95 {se['p95_ms']:.1f} ms;"
-              f" facets only p50 {se['facets_p50_ms']:.1f} ms, p95 {se['facets_p95_ms']:.1f} ms.",
+              f" facets only p50 {se['facets_p50_ms']:.1f} ms, p95 {se['facets_p95_ms']:.1f} ms."
+              + (f" Dereferencing `/id/...` as Turtle ({r['deref']['resources']} resources):"  # type: ignore[index]
+                 f" p50 {r['deref']['p50_ms']:.1f} ms, p95 {r['deref']['p95_ms']:.1f} ms."  # type: ignore[index]
+                 if "deref" in r else ""),
               "", "| Figure | measured | target | verdict |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in verdicts(r)]
     return "\n".join(lines) + "\n"

@@ -32,8 +32,14 @@ _OFFERS = [
 
 
 def _about(iri: str) -> str:
-    """Graph pattern: the triples about ``iri`` and its hash sub-resources."""
-    return f'?s ?p ?o FILTER(?s = <{iri}> || STRSTARTS(STR(?s), "{iri}#"))'
+    """Graph pattern: the triples about ``iri`` and about the hash sub-resources it links to
+    (``#period-1``). Both are point lookups on the subject (the index), never a scan.
+
+    >>> "FILTER(?s" in _about("http://x/id/a")
+    False
+    """
+    return (f"{{ BIND(<{iri}> AS ?s) <{iri}> ?p ?o }} UNION {{ <{iri}> ?link ?s . "
+            f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iri}#")) ?s ?p ?o }}')
 
 
 @router.get("/id/{path:path}", summary="Describe one of our resources (HTML or RDF)",
@@ -66,13 +72,15 @@ def resource(
             return pages.render_network(request, reader, settings, key)
         if kind == "institution" and key and "/" not in key:
             return pages.render_institution(request, reader, settings, key)
-    rows = reader.select(f"SELECT ?s ?p ?o WHERE {{ {_about(iri)} }} ORDER BY ?s ?p ?o")
-    if not rows:
-        raise NotFound(f"no resource {iri}")
     if fmt != "html":
+        if not reader.ask(f"ASK {{ <{iri}> ?p ?o }}"):
+            raise NotFound(f"no resource {iri}")
         answer = reader.run(QueryRequest(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_about(iri)} }}",
                                          graph_format=fmt))
         return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+    rows = reader.select(f"SELECT ?s ?p ?o WHERE {{ {_about(iri)} }} ORDER BY ?s ?p ?o")
+    if not rows:
+        raise NotFound(f"no resource {iri}")
     triples = [{k: (getattr(v, "value", str(v)), type(v).__name__) for k, v in r.items()}
                for r in rows]
     labels: dict[str, str] = {}
