@@ -30,6 +30,8 @@ from collex.errors import CollexError
 from collex.settings import Settings
 from graph import EmbeddedStore, ReadStore, open_store_write
 from graph.pool import Generation, PooledReader, QueryPool
+from graph.sandbox import OfflineThread
+from graph.sandbox import supported as sandbox_supported
 from loaders.derived.state import ensure
 
 log = logging.getLogger("collex.api")
@@ -49,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if isinstance(writer, EmbeddedStore):
         changes = QueryPool(settings.store_dir, settings.query_workers, settings.query_timeout,
                             snapshot=writer.backup, queue_wait=settings.query_queue_wait,
-                            memory_mb=settings.query_memory_mb)
+                            memory_mb=settings.query_memory_mb,
+                            offline=not settings.service_allowlist)
         reader: ReadStore = PooledReader(changes)
     else:
         changes = Generation()
@@ -59,7 +62,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.changes = changes  # data_changed() after every write; .generation
     app.state.reader = reader
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+    # SPARQL updates on the embedded store run where the engine cannot open network sockets,
+    # unless an allow-list asks for LOAD or SERVICE (graph.sandbox)
+    app.state.offline = (OfflineThread() if isinstance(writer, EmbeddedStore)
+                         and not (settings.load_allowlist or settings.service_allowlist)
+                         else None)
+    if isinstance(writer, EmbeddedStore) and not sandbox_supported():
+        log.warning("this system cannot sandbox the engine's network access (seccomp on"
+                    " Linux x86-64/arm64): SERVICE and LOAD are guarded by the query check only")
     app.router.add_event_handler("shutdown", changes.close)
+    if app.state.offline is not None:
+        app.router.add_event_handler("shutdown", app.state.offline.close)
     app.add_middleware(
         CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"], allow_headers=["*"],

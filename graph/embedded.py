@@ -34,6 +34,7 @@ from collex.errors import InvalidInput, NotFound, QueryRejected, StoreUnavailabl
 from graph.base import QueryAnswer, QueryRequest, ReadStore, SelectRow, StoreStats
 from graph.common import stats_from
 from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query
+from graph.sandbox import DENIED, denied
 from graph.spool import QuadSpool
 
 
@@ -361,6 +362,8 @@ class EmbeddedStore(EmbeddedReader):
         except SyntaxError as exc:
             raise QueryRejected(f"SPARQL syntax error: {exc}") from None
         except OSError as exc:
+            if denied(exc):
+                raise QueryRejected(DENIED) from None
             raise StoreUnavailable(f"the update failed, nothing was changed: {exc}") from None
         self._ox.flush()
 

@@ -42,6 +42,7 @@ from collex.errors import Busy, QueryRejected, QueryTimeout, StoreUnavailable
 from graph.base import QueryAnswer, QueryRequest, SelectRow, StoreStats
 from graph.common import named_graphs_from, stats_from
 from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query
+from graph.sandbox import DENIED, denied, deny_network
 
 
 def snapshots_of(directory: Path) -> Path:
@@ -67,11 +68,16 @@ def _claim(generation: Synchronized[int], in_use: SynchronizedArray[int], slot: 
 
 
 def _worker(conn: Connection, snapshots: str, generation: Synchronized[int],
-            in_use: SynchronizedArray[int], slot: int, memory_mb: int = 0) -> None:
+            in_use: SynchronizedArray[int], slot: int, memory_mb: int = 0,
+            offline: bool = False) -> None:
     """Worker process main loop: one request at a time from ``conn``. With ``memory_mb``,
     the process's data (heap and private writable mappings) is capped: the engine aborts
     the process when a query needs more, instead of the machine running out of memory
-    (a 15 KB query of three VALUES blocks joined to a pattern asked for 23 GB, measured)."""
+    (a 15 KB query of three VALUES blocks joined to a pattern asked for 23 GB, measured).
+    ``offline``: the process cannot open network sockets (``graph.sandbox``), so no
+    ``SERVICE`` can leave it, whatever the query text."""
+    if offline:
+        deny_network(whole_process=True)
     if memory_mb > 0:
         cap = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
@@ -104,6 +110,8 @@ def _worker(conn: Connection, snapshots: str, generation: Synchronized[int],
                 conn.send(("ok", None))
         except (SparqlSyntaxError, WrongFormat) as exc:
             conn.send(("rejected", str(exc)))
+        except PermissionError as exc:
+            conn.send(("rejected", DENIED) if denied(exc) else ("error", str(exc)))
         except Exception as exc:  # keep the worker alive, report the failure
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -124,11 +132,12 @@ class QueryPool:
 
     def __init__(self, directory: Path, workers: int, timeout: float,
                  snapshot: Callable[[Path], None], queue_wait: float = 10.0,
-                 memory_mb: int = 0) -> None:
+                 memory_mb: int = 0, offline: bool = False) -> None:
         self.directory = directory
         self.timeout = timeout
         self.queue_wait = queue_wait
         self.memory_mb = memory_mb
+        self.offline = offline
         self.snapshots = snapshots_of(directory)
         self._snapshot = snapshot
         shutil.rmtree(self.snapshots, ignore_errors=True)
@@ -152,7 +161,7 @@ class QueryPool:
         proc = self._ctx.Process(
             target=_worker,
             args=(child, str(self.snapshots), self._generation, self._in_use, slot,
-                  self.memory_mb),
+                  self.memory_mb, self.offline),
             daemon=True,
         )
         proc.start()

@@ -33,6 +33,7 @@ from collex.errors import (
 )
 from collex.settings import Settings
 from graph.base import QueryRequest, ReadStore, WriteStore
+from graph.sandbox import OfflineThread
 from graph.sparql_text import add_using, has_dataset_clause, loads, query_form, services
 
 router = APIRouter()
@@ -184,8 +185,13 @@ def _update(request: Request, settings: Settings, update: str,
         if not _allowed(target, settings.service_allowlist):
             raise QueryRejected(f"SERVICE {target} is not allowed on this server")
     writer: WriteStore = request.app.state.writer
+    offline: OfflineThread | None = request.app.state.offline
+    text, base = add_using(update, using, using_named), _endpoint(request)
     with _write_lock:
-        writer.update(add_using(update, using, using_named), base_iri=_endpoint(request))
+        if offline is not None:
+            offline.run(writer.update, text, base_iri=base)
+        else:
+            writer.update(text, base_iri=base)
         request.app.state.changes.data_changed()
     return Response(status_code=204)
 
