@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.routes import (
     collections,
@@ -29,12 +30,25 @@ from collex import __version__
 from collex.errors import CollexError
 from collex.settings import Settings
 from graph import EmbeddedStore, ReadStore, open_store_write
-from graph.pool import Generation, PooledReader, QueryPool
+from graph.pool import CLIENT, Generation, PooledReader, QueryPool
 from graph.sandbox import OfflineThread
 from graph.sandbox import supported as sandbox_supported
 from loaders.derived.state import ensure
 
 log = logging.getLogger("collex.api")
+
+
+class _ClientMiddleware:
+    """Names the client of each request for the query pool's per-client bound."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            client = scope.get("client")
+            CLIENT.set(str(client[0]) if client else "unknown")
+        await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -89,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"error": "internal_error", "detail": "unexpected server error"},
                             status_code=500)
 
+    app.add_middleware(_ClientMiddleware)
     app.include_router(status.router)
     app.include_router(resources.router)
     app.include_router(sparql.router)

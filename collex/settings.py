@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -79,7 +80,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Maximum HTTP request body.")
     cors_origins: list[str] = Field(["*"], description="Allowed CORS origins (no credentials).")
     admin_token: str | None = Field(None, description="Bearer token enabling writes over HTTP.")
-    query_workers: int = Field(2, ge=1, le=64, description="Query worker processes.")
+    query_workers: int = Field(
+        default_factory=lambda: min(64, max(2, os.cpu_count() or 2)), ge=1, le=64,
+        description="Query worker processes (default: the CPUs, at least 2); one client"
+        " holds at most all but one of them at a time.")
     rate_limit: float = Field(
         20.0, gt=0, description="Sustained requests per second allowed per client on /sparql."
     )

@@ -20,15 +20,17 @@ shared integers: a worker killed at its deadline can never leave a lock held.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
-import queue
 import resource
 import shutil
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -116,11 +118,161 @@ def _worker(conn: Connection, snapshots: str, generation: Synchronized[int],
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
+def _checker(conn: Connection, memory_mb: int) -> None:
+    """Syntax checker process: parses queries with the engine itself, on an empty in-memory
+    store, with no network and capped memory; answers the syntax error or None."""
+    deny_network(whole_process=True)
+    if memory_mb > 0:
+        resource.setrlimit(resource.RLIMIT_DATA, (memory_mb << 20, memory_mb << 20))
+    empty = ox.Store()
+    while True:
+        try:
+            sparql, base_iri = conn.recv()
+        except EOFError:
+            return
+        verdict = None
+        try:
+            empty.query(sparql, base_iri=base_iri)
+        except SyntaxError as exc:
+            verdict = f"SPARQL syntax error: {exc}"
+        except Exception:  # not a question of syntax: the worker will say
+            verdict = None
+        conn.send(verdict)
+
+
+class SyntaxChecker:
+    """Checks a query's syntax while every worker is busy, so that a malformed query is
+    answered 400 at once instead of waiting in the queue. The engine's own parser runs in a
+    process of its own (parsing on an empty store can still build ``VALUES`` products, so it
+    gets a deadline and a memory cap like the workers); when it cannot say in time, the
+    query simply takes its turn."""
+
+    def __init__(self, ctx: Any, deadline: float = 2.0, memory_mb: int = 256) -> None:
+        self._ctx = ctx
+        self._deadline = deadline
+        self._memory_mb = memory_mb
+        self._lock = threading.Lock()
+        self._proc: BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    def _start(self) -> Connection:
+        parent: Connection
+        parent, child = self._ctx.Pipe()
+        self._proc = self._ctx.Process(target=_checker, args=(child, self._memory_mb),
+                                       daemon=True)
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        return parent
+
+    def error(self, sparql: str, base_iri: str | None) -> str | None:
+        """The syntax error of ``sparql``, or None (valid, or no verdict in time)."""
+        if not self._lock.acquire(timeout=self._deadline):
+            return None
+        try:
+            conn = self._conn or self._start()
+            try:
+                conn.send((sparql, base_iri))
+                if conn.poll(self._deadline):
+                    verdict: str | None = conn.recv()
+                    return verdict
+            except (EOFError, OSError):
+                pass
+            self.close()  # stuck or dead: the next check starts a new one
+            return None
+        finally:
+            self._lock.release()
+
+    def close(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc, self._conn = None, None
+
+
 @dataclass
 class _Worker:
     process: BaseProcess
     conn: Connection
     slot: int
+
+
+CLIENT: ContextVar[str] = ContextVar("collex_client", default="")
+"""Who asks (the client address, set per request by the API); empty for the server's own
+work (search index, derived state), which no per-client bound applies to."""
+
+
+@dataclass
+class _Ticket:
+    client: str
+    seq: int
+    worker: _Worker | None = None
+
+
+class _Dispatcher:
+    """Hands free workers to waiting requests fairly: one client holds at most
+    ``per_client`` workers at a time (so with two workers or more, one is always left for
+    the others), and a freed worker goes to the waiting request whose client holds the
+    fewest, oldest first."""
+
+    def __init__(self, per_client: int) -> None:
+        self.per_client = per_client
+        self._cv = threading.Condition()
+        self._free: list[_Worker] = []
+        self._waiting: list[_Ticket] = []
+        self._active: Counter[str] = Counter()
+        self._seq = itertools.count()
+
+    def _eligible(self, client: str) -> bool:
+        return not client or self._active[client] < self.per_client
+
+    def acquire(self, client: str, timeout: float, nowait: bool = False) -> _Worker | None:
+        with self._cv:
+            ticket = _Ticket(client, next(self._seq))
+            self._waiting.append(ticket)
+            self._dispatch()
+            if nowait and ticket.worker is None:
+                self._waiting.remove(ticket)
+                return None
+            end = time.monotonic() + timeout
+            while ticket.worker is None:
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    self._waiting.remove(ticket)
+                    return None
+                self._cv.wait(remaining)
+            return ticket.worker
+
+    def release(self, client: str) -> None:
+        """``client`` no longer holds a worker (the worker itself comes back by ``give``)."""
+        with self._cv:
+            self._active[client] -= 1
+            if self._active[client] <= 0:
+                del self._active[client]
+            self._dispatch()
+
+    def give(self, worker: _Worker) -> None:
+        with self._cv:
+            self._free.append(worker)
+            self._dispatch()
+
+    def _dispatch(self) -> None:
+        while self._free:
+            candidates = [t for t in self._waiting if self._eligible(t.client)]
+            if not candidates:
+                return
+            ticket = min(candidates, key=lambda t: (self._active[t.client], t.seq))
+            self._waiting.remove(ticket)
+            ticket.worker = self._free.pop()
+            self._active[ticket.client] += 1
+            self._cv.notify_all()
+
+    def drain(self) -> list[_Worker]:
+        with self._cv:
+            free, self._free = self._free, []
+            return free
 
 
 class QueryPool:
@@ -132,7 +284,7 @@ class QueryPool:
 
     def __init__(self, directory: Path, workers: int, timeout: float,
                  snapshot: Callable[[Path], None], queue_wait: float = 10.0,
-                 memory_mb: int = 0, offline: bool = False) -> None:
+                 memory_mb: int = 0, offline: bool = False, per_client: int = 0) -> None:
         self.directory = directory
         self.timeout = timeout
         self.queue_wait = queue_wait
@@ -144,16 +296,17 @@ class QueryPool:
         self.snapshots.mkdir(parents=True)
         snapshot(_snapshot_path(self.snapshots, 0))
         self._ctx = mp.get_context("spawn")
+        self.checker = SyntaxChecker(self._ctx)
         # lock=False: a worker SIGKILLed at its deadline must not die holding a lock
         self._generation: Synchronized[int] = self._ctx.Value("i", 0, lock=False)
         self._in_use: SynchronizedArray[int] = self._ctx.Array("i", [-1] * workers, lock=False)
         self._superseded: dict[int, float] = {}
         self._pinned: list[int] = []  # snapshots read in this process (dumps)
         self._change_lock = threading.Lock()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._workers = _Dispatcher(per_client or max(1, workers - 1))
         self._closed = False
         for slot in range(workers):
-            self._idle.put(self._spawn(slot))
+            self._workers.give(self._spawn(slot))
 
     def _spawn(self, slot: int) -> _Worker:
         parent, child = self._ctx.Pipe()
@@ -207,23 +360,28 @@ class QueryPool:
         moment a worker takes the query, so a cheap query queued behind heavy ones is not
         stopped for the time it waited."""
         deadline = timeout if timeout is not None else self.timeout
-        try:
-            worker = self._idle.get(timeout=self.queue_wait)
-        except queue.Empty:
-            raise Busy(f"every query worker stayed busy for {self.queue_wait:g} s; retry"
-                       " later", retry_after=max(1, round(self.queue_wait))) from None
+        client = CLIENT.get()
+        worker = self._workers.acquire(client, 0, nowait=True)
+        if worker is None:
+            if op == "run" and (error := self.checker.error(payload.sparql, payload.base_iri)):
+                raise QueryRejected(error)
+            worker = self._workers.acquire(client, self.queue_wait)
+        if worker is None:
+            raise Busy(f"no query worker was free for this client within {self.queue_wait:g}"
+                       " s; retry later", retry_after=max(1, round(self.queue_wait)))
+        held: _Worker = worker
         try:
             worker.conn.send((op, payload))
             if not worker.conn.poll(deadline):
                 self._replace(worker)
-                worker = None  # type: ignore[assignment]
+                worker = None
                 raise QueryTimeout(
                     f"the query ran past its {deadline:g} s deadline and was stopped"
                     " (COLLEX_QUERY_TIMEOUT)"
                 )
             status, value = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
-            dead, worker = worker, None  # type: ignore[assignment]
+            dead, worker = held, None
             dead.process.join(1)
             self._replace(dead)
             if dead.process.exitcode == -signal.SIGABRT and self.memory_mb > 0:
@@ -233,7 +391,8 @@ class QueryPool:
             raise StoreUnavailable("a query worker died; it has been restarted") from None
         finally:
             if worker is not None:
-                self._idle.put(worker)
+                self._workers.give(worker)
+            self._workers.release(client)
         if status == "ok":
             return value
         if status == "rejected":
@@ -247,17 +406,14 @@ class QueryPool:
         def respawn() -> None:
             worker.process.join(5)
             if not self._closed:
-                self._idle.put(self._spawn(worker.slot))
+                self._workers.give(self._spawn(worker.slot))
 
         threading.Thread(target=respawn, daemon=True).start()
 
     def close(self) -> None:
         self._closed = True
-        while True:
-            try:
-                w = self._idle.get_nowait()
-            except queue.Empty:
-                break
+        self.checker.close()
+        for w in self._workers.drain():
             w.process.kill()
             w.conn.close()
         shutil.rmtree(self.snapshots, ignore_errors=True)

@@ -100,3 +100,53 @@ def test_a_graph_store_write_does_not_wait_for_a_busy_worker(serve: ServerFactor
     thread.join()
     assert r.status_code == 201, r.text
     assert elapsed < 2.0  # the worker stayed busy for 5 s
+
+
+def test_a_syntax_error_is_answered_at_once_while_every_worker_is_busy(
+    serve: ServerFactory,
+) -> None:
+    """One worker busy with a heavy query: a malformed query gets 400 at once (the engine's
+    parser in a process of its own), a valid one still waits its turn."""
+    base = serve({"COLLEX_QUERY_WORKERS": "1", "COLLEX_QUERY_TIMEOUT": "4",
+                  "COLLEX_QUERY_QUEUE_WAIT": "20"})
+    heavy: dict[str, object] = {}
+    thread = _in_thread(base, HEAVY, heavy)
+    time.sleep(0.5)
+    started = time.monotonic()
+    bad = httpx.get(base + "/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"},
+                    headers=JSON, timeout=60)
+    elapsed = time.monotonic() - started
+    thread.join()
+    assert bad.status_code == 400 and "syntax" in bad.json()["detail"]
+    assert elapsed < 1.5, elapsed
+    assert heavy["status"] == 503
+
+
+def test_one_client_cannot_hold_every_worker(serve: ServerFactory) -> None:
+    """Two workers; client 127.0.0.2 sends three heavy queries at once: it gets one worker
+    (the others wait), and client 127.0.0.3's cheap query is answered at once on the other."""
+    base = serve({"COLLEX_QUERY_WORKERS": "2", "COLLEX_QUERY_TIMEOUT": "3",
+                  "COLLEX_QUERY_QUEUE_WAIT": "20", "COLLEX_RATE_BURST": "100"})
+
+    def client(address: str) -> httpx.Client:
+        return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=60)
+
+    heavy: list[int] = []
+
+    def hog() -> None:
+        with client("127.0.0.2") as c:
+            heavy.append(c.get(base + "/sparql", params={"query": HEAVY},
+                               headers=JSON).status_code)
+
+    threads = [threading.Thread(target=hog) for _ in range(3)]
+    for t in threads:
+        t.start()
+    time.sleep(0.8)
+    with client("127.0.0.3") as c:
+        started = time.monotonic()
+        cheap = c.get(base + "/sparql", params={"query": CHEAP}, headers=JSON)
+        elapsed = time.monotonic() - started
+    for t in threads:
+        t.join()
+    assert cheap.status_code == 200 and elapsed < 1.0, elapsed
+    assert heavy == [503, 503, 503]  # each ran, one at a time, to its deadline
