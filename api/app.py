@@ -25,6 +25,7 @@ from api.routes import (
     status,
     void,
 )
+from api.searching import SearchFollower
 from api.security import RateLimiter
 from collex import __version__
 from collex.errors import CollexError
@@ -33,7 +34,7 @@ from graph import EmbeddedStore, ReadStore, open_store_write
 from graph.pool import CLIENT, Generation, PooledReader, QueryPool
 from graph.sandbox import OfflineThread
 from graph.sandbox import supported as sandbox_supported
-from loaders.derived.state import ensure
+from loaders.derived.state import data_version, ensure
 
 log = logging.getLogger("collex.api")
 
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.writer = writer
     app.state.changes = changes  # data_changed() after every write; .generation
     app.state.reader = reader
+    app.state.search = SearchFollower(reader, settings.store_dir,
+                                      lambda: data_version(reader, settings.base_iri))
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
     # SPARQL updates on the embedded store run where the engine cannot open network sockets,
     # unless an allow-list asks for LOAD or SERVICE (graph.sandbox)
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.warning("this system cannot sandbox the engine's network access (seccomp on"
                     " Linux x86-64/arm64): SERVICE and LOAD are guarded by the query check only")
     app.router.add_event_handler("shutdown", changes.close)
+    app.router.add_event_handler("shutdown", app.state.search.close)
     if app.state.offline is not None:
         app.router.add_event_handler("shutdown", app.state.offline.close)
     app.add_middleware(

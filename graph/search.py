@@ -4,7 +4,9 @@
 over at larger scale); ``SqliteSearchIndex`` implements it in one file next to the store
 (``{COLLEX_STORE_DIR}.search.sqlite``). Documents are built from the store by SPARQL
 (:func:`collect_documents`) and the index is rebuilt after every load, atomically (a new file
-renamed over the old one).
+renamed over the old one); writes through the server update it in place
+(:meth:`SqliteSearchIndex.update`, driven by ``api.searching``). The indexed text is kept in
+``doc_text``, the FTS5 table's external content, so that a document can be deleted.
 
 Text is folded French-style: case and accents are ignored (``ecole`` finds ``École``), via
 FTS5's ``unicode61`` tokenizer with ``remove_diacritics 2``; prefixes work (``manus*``).
@@ -17,14 +19,14 @@ import os
 import re
 import sqlite3
 import threading
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from graph.base import ReadStore
-from graph.common import CONCEPT_CLASS, entity_kinds
+from graph.common import CONCEPT_CLASS, entity_kinds, scopes
 from ontology import SPARQL_PREFIXES
 
 FACETS = ("discipline", "institution", "network", "subject", "level", "century", "language",
@@ -42,6 +44,7 @@ class Document:
     facets: dict[str, list[tuple[str, str]]]  # facet -> [(value, label)]
     start: int | None = None  # first year, for sorting by date
     summary: dict[str, object] = field(default_factory=dict)  # what a result list shows
+    graphs: list[str] = field(default_factory=list)  # the named graphs that describe it
 
 
 @dataclass
@@ -61,6 +64,11 @@ class SearchResult:
 class SearchIndex(Protocol):
     def rebuild(self, documents: Iterable[Document]) -> int:
         """Replace the whole index; returns the number of documents."""
+        ...
+
+    def update(self, documents: Iterable[Document], ids: Iterable[str]) -> int:
+        """Replace the documents of the collections ``ids`` (removed when not in
+        ``documents``); returns the number of documents written."""
         ...
 
     def search(self, text: str, filters: Mapping[str, Sequence[str]], *, sort: str = "relevance",
@@ -122,27 +130,22 @@ class SqliteSearchIndex:
         con.executescript("""
             CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, title TEXT,
                                title_key TEXT, start INTEGER, summary TEXT);
+            CREATE TABLE doc_text (rowid INTEGER PRIMARY KEY, title TEXT, description TEXT,
+                                   subjects TEXT, agents TEXT, places TEXT);
             CREATE VIRTUAL TABLE text USING fts5(title, description, subjects, agents, places,
-                tokenize = 'unicode61 remove_diacritics 2', content = '');
+                tokenize = 'unicode61 remove_diacritics 2', content = 'doc_text',
+                content_rowid = 'rowid');
             CREATE TABLE facets (rowid INTEGER, facet TEXT, value TEXT, label TEXT);
+            CREATE TABLE doc_graphs (rowid INTEGER, graph TEXT);
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
         """)
         if version is not None:
             con.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
         n = 0
         for n, doc in enumerate(documents, start=1):
-            con.execute("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)",
-                        (n, doc.id, doc.title, _fold(doc.title), doc.start,
-                         json.dumps(doc.summary, ensure_ascii=False)))
-            con.execute("INSERT INTO text (rowid, title, description, subjects, agents, places)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (n, doc.title, doc.text.get("description", ""),
-                         doc.text.get("subjects", ""), doc.text.get("agents", ""),
-                         doc.text.get("places", "")))
-            con.executemany("INSERT INTO facets VALUES (?, ?, ?, ?)",
-                            [(n, f, v, label) for f, values in doc.facets.items()
-                             for v, label in values])
-        con.executescript("CREATE INDEX facets_fv ON facets (facet, value, rowid);"
+            self._insert(con, n, doc)
+        con.executescript("CREATE INDEX doc_graphs_g ON doc_graphs (graph, rowid);"
+                          "CREATE INDEX facets_fv ON facets (facet, value, rowid);"
                           "CREATE INDEX facets_row ON facets (rowid, facet, value);"
                           "CREATE TABLE facet_totals AS SELECT facet, value, MIN(label) AS label,"
                           " COUNT(*) AS n FROM facets GROUP BY facet, value;"
@@ -152,6 +155,80 @@ class SqliteSearchIndex:
         with self._lock:
             os.replace(tmp, self.path)
         return n
+
+    @staticmethod
+    def _insert(con: sqlite3.Connection, rowid: int, doc: Document) -> None:
+        con.execute("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)",
+                    (rowid, doc.id, doc.title, _fold(doc.title), doc.start,
+                     json.dumps(doc.summary, ensure_ascii=False)))
+        fields = (doc.title, doc.text.get("description", ""), doc.text.get("subjects", ""),
+                  doc.text.get("agents", ""), doc.text.get("places", ""))
+        con.execute("INSERT INTO doc_text VALUES (?, ?, ?, ?, ?, ?)", (rowid, *fields))
+        con.execute("INSERT INTO text (rowid, title, description, subjects, agents, places)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", (rowid, *fields))
+        con.executemany("INSERT INTO facets VALUES (?, ?, ?, ?)",
+                        [(rowid, f, v, label) for f, values in doc.facets.items()
+                         for v, label in values])
+        con.executemany("INSERT INTO doc_graphs VALUES (?, ?)",
+                        [(rowid, g) for g in sorted(set(doc.graphs))])
+
+    def update(self, documents: Iterable[Document], ids: Iterable[str],
+               version: str | None = None) -> int:
+        """Replace, in place and in one transaction, the documents of the collections
+        ``ids``: those gone from the store are removed, ``documents`` (re)inserted, and the
+        facet totals adjusted by what changed. Readers see the old state or the new one."""
+        documents = list(documents)
+        con = sqlite3.connect(self.path, timeout=30)
+        try:
+            with con:
+                changed: Counter[tuple[str, str]] = Counter()
+                labels: dict[tuple[str, str], str] = {}
+                for ident in set(ids) | {d.id for d in documents}:
+                    row = con.execute("SELECT rowid FROM docs WHERE id = ?", (ident,)).fetchone()
+                    if row is None:
+                        continue
+                    for facet, value in con.execute(
+                            "SELECT facet, value FROM facets WHERE rowid = ?", (row[0],)):
+                        changed[(facet, value)] -= 1
+                    con.execute("INSERT INTO text (text, rowid, title, description, subjects,"
+                                " agents, places) SELECT 'delete', rowid, title, description,"
+                                " subjects, agents, places FROM doc_text WHERE rowid = ?", row)
+                    for table in ("docs", "doc_text", "facets", "doc_graphs"):
+                        con.execute(f"DELETE FROM {table} WHERE rowid = ?", row)
+                for doc in documents:
+                    rowid = con.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs"
+                                        ).fetchone()[0]
+                    self._insert(con, rowid, doc)
+                    for facet, values in doc.facets.items():
+                        for value, label in values:
+                            changed[(facet, value)] += 1
+                            labels.setdefault((facet, value), label)
+                for (facet, value), delta in changed.items():
+                    if delta == 0:
+                        continue
+                    con.execute("INSERT INTO facet_totals (facet, value, label, n) VALUES"
+                                " (?, ?, ?, ?) ON CONFLICT (facet, value) DO UPDATE SET"
+                                " n = n + excluded.n", (facet, value,
+                                                        labels.get((facet, value), value), delta))
+                con.execute("DELETE FROM facet_totals WHERE n <= 0")
+                if version is not None:
+                    con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
+        finally:
+            con.close()
+        return len(documents)
+
+    def ids_in(self, graphs: Iterable[str]) -> set[str]:
+        """The collections whose documents came from any of ``graphs``."""
+        con = self._connect()
+        try:
+            out: set[str] = set()
+            for g in set(graphs):
+                out.update(r[0] for r in con.execute(
+                    "SELECT d.id FROM doc_graphs g JOIN docs d ON d.rowid = g.rowid"
+                    " WHERE g.graph = ?", (g,)))
+            return out
+        finally:
+            con.close()
 
     def search(self, text: str, filters: Mapping[str, Sequence[str]], *, sort: str = "relevance",
                offset: int = 0, limit: int = 20, facet_limit: int = 20) -> SearchResult:
@@ -241,12 +318,21 @@ _Q = SPARQL_PREFIXES
 _NOTICE_NODE = re.compile(r"#(?:m|period)-[^/#]*$")
 
 
-def collect_documents(reader: ReadStore) -> list[Document]:
-    """One document per loaded collection, with its searchable text and facet values."""
+def collect_documents(reader: ReadStore, only: Iterable[str] | None = None) -> list[Document]:
+    """One document per loaded collection, with its searchable text and facet values; with
+    ``only``, the documents of those collections alone (an incremental update after a write:
+    every query is then bound to them, and the labels read are those of the entities they
+    cite and of their broader subjects)."""
     docs: dict[str, Document] = {}
-    for r in reader.iter_select(_Q + """
+    chunks = scopes("c", only)
+
+    def per_collection(query: str) -> Iterator[Mapping[str, object]]:
+        for scope in chunks:
+            yield from reader.iter_select(_Q + query.replace("{scope}", scope))
+
+    for r in per_collection("""
         SELECT ?c (SAMPLE(?t) AS ?title) (SAMPLE(?lvl) AS ?level) (SAMPLE(?ext) AS ?extent)
-               (SAMPLE(?ident) AS ?identifier) WHERE {
+               (SAMPLE(?ident) AS ?identifier) WHERE { {scope}
           ?c a dcmitype:Collection . OPTIONAL { ?c dcterms:title ?t }
           OPTIONAL { ?c collex:descriptionLevel ?lvl } OPTIONAL { ?c dcterms:extent ?ext }
           OPTIONAL { ?c dcterms:identifier ?ident } } GROUP BY ?c"""):
@@ -256,37 +342,57 @@ def collect_documents(reader: ReadStore) -> list[Document]:
                                     "extent": _v(r, "extent"), "level": _v(r, "level")})
         if _v(r, "level"):
             docs[c].facets["level"].append((_v(r, "level"), _v(r, "level")))
+    for r in per_collection("SELECT DISTINCT ?c ?g WHERE { {scope} GRAPH ?g { ?c a"
+                            " dcmitype:Collection } }"):
+        if _v(r, "c") in docs:
+            docs[_v(r, "c")].graphs.append(_v(r, "g"))
     texts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
 
     def add_text(c: str, field_name: str, value: str) -> None:
         if c in docs and value:
             texts[c][field_name].append(value)
 
-    for r in reader.iter_select(_Q + """
-        SELECT ?c ?d WHERE { ?c a dcmitype:Collection .
+    for r in per_collection("""
+        SELECT ?c ?d WHERE { {scope} ?c a dcmitype:Collection .
           { ?c dcterms:description ?d } UNION { ?c dcterms:abstract ?d } UNION
           { ?c rico:history ?d } }"""):
         add_text(_v(r, "c"), "description", _v(r, "d"))
     # Subjects: own labels, IdRef variants, and the labels of broader RAMEAU subjects (so a
     # search for a broad subject finds collections about narrower ones).
     # Simple queries joined here (a big join with label alternatives is slow in the store).
+    broader: dict[str, set[str]] = defaultdict(set)
+    entities: set[str] | None = None  # the entities whose labels are read (None: all)
+    if only is not None:
+        entities = {_v(r, "s") for r in per_collection("""
+            SELECT DISTINCT ?s WHERE { {scope} ?c a dcmitype:Collection .
+              { ?c ?p ?s } UNION { ?s ?p ?c } UNION { GRAPH ?g { ?c a dcmitype:Collection .
+                ?x rico:isOrWasIncludedIn ?y ; ?p ?s } } FILTER(isIRI(?s)) }""")}
+        for scope in scopes("s", entities):
+            for r in reader.iter_select(_Q + f"""SELECT DISTINCT ?n ?b WHERE {{ {scope}
+                  ?s (skos:broader|^skos:narrower)* ?n .
+                  {{ ?n skos:broader ?b }} UNION {{ ?b skos:narrower ?n }} }}"""):
+                broader[_v(r, "n")].add(_v(r, "b"))
+        entities |= {b for bs in broader.values() for b in bs}
+    else:
+        for r in reader.iter_select(_Q + "SELECT DISTINCT ?n ?b WHERE { { ?n skos:broader ?b }"
+                                    " UNION { ?b skos:narrower ?n } }"):
+            broader[_v(r, "n")].add(_v(r, "b"))
     pref: dict[str, str] = {}
     all_labels: dict[str, list[str]] = defaultdict(list)
-    for prop in ("skos:prefLabel", "foaf:name", "rdfs:label", "skos:altLabel"):
-        for r in reader.iter_select(_Q + f"SELECT ?s ?l WHERE {{ ?s {prop} ?l }}"):
-            s_, label_ = _v(r, "s"), _v(r, "l")
-            if _NOTICE_NODE.search(s_):  # not an entity: skip (a million at M)
-                continue
-            if prop != "skos:altLabel":
-                pref.setdefault(s_, label_)
-            all_labels[s_].append(label_)
-    fr_labels = {_v(r, "s"): _v(r, "l") for r in reader.iter_select(
-        _Q + 'SELECT ?s ?l WHERE { ?s skos:prefLabel ?l FILTER(LANG(?l) = "fr") }')}
-    kinds = entity_kinds(reader)
-    broader: dict[str, set[str]] = defaultdict(set)
-    for r in reader.iter_select(_Q + "SELECT DISTINCT ?n ?b WHERE { { ?n skos:broader ?b } UNION"
-                                " { ?b skos:narrower ?n } }"):
-        broader[_v(r, "n")].add(_v(r, "b"))
+    fr_labels: dict[str, str] = {}
+    for scope in scopes("s", entities):
+        for prop in ("skos:prefLabel", "foaf:name", "rdfs:label", "skos:altLabel"):
+            for r in reader.iter_select(_Q + f"SELECT ?s ?l WHERE {{ {scope} ?s {prop} ?l }}"):
+                s_, label_ = _v(r, "s"), _v(r, "l")
+                if _NOTICE_NODE.search(s_):  # not an entity: skip (a million at M)
+                    continue
+                if prop != "skos:altLabel":
+                    pref.setdefault(s_, label_)
+                all_labels[s_].append(label_)
+        fr_labels.update({_v(r, "s"): _v(r, "l") for r in reader.iter_select(
+            _Q + f'SELECT ?s ?l WHERE {{ {scope} ?s skos:prefLabel ?l FILTER(LANG(?l) = "fr")'
+            " }")})
+    kinds = entity_kinds(reader, entities)
 
     def ancestors(s: str) -> set[str]:
         seen: set[str] = set()
@@ -317,7 +423,7 @@ def collect_documents(reader: ReadStore) -> list[Document]:
             found = entity_text[s] = (field_name, [x for x in dict.fromkeys(labels) if x])
         return found
 
-    for r in reader.iter_select(_Q + """SELECT ?c ?s WHERE {
+    for r in per_collection("""SELECT ?c ?s WHERE { {scope}
           VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
                       rico:hasOrganicProvenance } ?c ?p ?s . ?c a dcmitype:Collection }"""):
         c = _v(r, "c")
@@ -334,12 +440,15 @@ def collect_documents(reader: ReadStore) -> list[Document]:
         owner = x.rsplit("/c/", 1)[0] if "/c/" in x else None
         return owner if owner in docs else None
 
-    for r in reader.iter_select(_Q + "SELECT ?x ?t WHERE { ?x rico:isOrWasIncludedIn ?p ;"
-                                     " dcterms:title ?t }"):
+    # with ``only``, a collection's components are read from its own graph
+    in_tree = ("" if only is None else "{scope} GRAPH ?g { ?c a dcmitype:Collection . ?x"
+               " rico:isOrWasIncludedIn ?p0 } ")
+    for r in per_collection("SELECT ?x ?t WHERE { " + in_tree + "?x rico:isOrWasIncludedIn"
+                            " ?p ; dcterms:title ?t }"):
         owner = root(_v(r, "x"))
         if owner is not None:
             add_text(owner, "description", _v(r, "t"))
-    for r in reader.iter_select(_Q + """SELECT ?x ?s WHERE {
+    for r in per_collection("""SELECT ?x ?s WHERE { """ + in_tree + """
           VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
                       rico:hasOrganicProvenance } ?x ?p ?s .
           ?x rico:isOrWasIncludedIn ?parent }"""):
@@ -357,8 +466,8 @@ def collect_documents(reader: ReadStore) -> list[Document]:
         "network": "?v collex:hasMember ?c ; a collex:ThematicNetwork .",
     }
     for facet, pattern in facet_queries.items():
-        for r in reader.iter_select(_Q + f"SELECT DISTINCT ?c ?v WHERE {{ {pattern} ?c a "
-                               "dcmitype:Collection . }"):
+        for r in per_collection(f"SELECT DISTINCT ?c ?v WHERE {{ {{scope}} {pattern} ?c a "
+                                "dcmitype:Collection . }"):
             c = _v(r, "c")
             if c in docs:
                 value = _v(r, "v")
@@ -370,8 +479,8 @@ def collect_documents(reader: ReadStore) -> list[Document]:
                     label = LANGUAGES.get(label, label)
                 if all(v != value for v, _ in docs[c].facets[facet]):
                     docs[c].facets[facet].append((value, label))
-    for r in reader.iter_select(_Q + """
-        SELECT ?c (MIN(?s) AS ?start) (MAX(?e) AS ?end) (SAMPLE(?lab) AS ?label) WHERE {
+    for r in per_collection("""
+        SELECT ?c (MIN(?s) AS ?start) (MAX(?e) AS ?end) (SAMPLE(?lab) AS ?label) WHERE { {scope}
           ?c a dcmitype:Collection ; dcterms:temporal ?p .
           OPTIONAL { ?p collex:startYear ?s } OPTIONAL { ?p collex:endYear ?e }
           OPTIONAL { ?p rdfs:label ?lab } } GROUP BY ?c"""):
@@ -385,8 +494,8 @@ def collect_documents(reader: ReadStore) -> list[Document]:
             for century in range(start // 100, min(end // 100, start // 100 + 30) + 1):
                 label = f"{century + 1}e siècle"
                 docs[c].facets["century"].append((str(century + 1), label))
-    for r in reader.iter_select(_Q + "SELECT DISTINCT ?c WHERE { ?c a dcmitype:Collection ;"
-                                " collex:hasLabel ?l }"):
+    for r in per_collection("SELECT DISTINCT ?c WHERE { {scope} ?c a dcmitype:Collection ;"
+                            " collex:hasLabel ?l }"):
         if _v(r, "c") in docs:
             docs[_v(r, "c")].facets["collex"].append(("yes", "Labellisée CollEx"))
     for c, doc in docs.items():

@@ -6,7 +6,6 @@ import base64
 import csv
 import io
 import json
-import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,31 +16,22 @@ from starlette.concurrency import run_in_threadpool
 from api.data import collection_detail, collection_key, component_children
 from api.deps import get_reader, get_settings
 from api.models import CollectionDetail, ComponentPage, FacetCount, SearchItem, SearchPage
+from api.searching import SearchFollower
 from collex.errors import InvalidInput
 from collex.settings import Settings
 from graph.base import ReadStore
-from graph.search import SORTS, SearchResult, SqliteSearchIndex, index_path, refresh
-from loaders.derived.state import data_version
+from graph.search import SORTS, SearchResult, SqliteSearchIndex
 
 router = APIRouter(tags=["collections"])
-_rebuild_lock = threading.Lock()
 
 Multi = Annotated[list[str] | None, Query(max_length=20)]
 
 
 def search_index(request: Request, reader: ReadStore, settings: Settings) -> SqliteSearchIndex:
-    """The search index, rebuilt first when the store changed since it was built."""
-    index = SqliteSearchIndex(index_path(settings.store_dir))
-    state = request.app.state
-    generation = state.changes.generation
-    if getattr(state, "search_generation", None) != generation or not index.exists():
-        with _rebuild_lock:
-            if getattr(state, "search_generation", None) != generation or not index.exists():
-                version = data_version(reader, settings.base_iri)
-                if generation or not index.exists() or index.version() != version:
-                    refresh(reader, settings.store_dir, version)
-                state.search_generation = generation
-    return index
+    """The search index as it stands: built first if there is none, never rebuilt in a
+    request (writes are followed in the background, ``api.searching``)."""
+    follower: SearchFollower = request.app.state.search
+    return follower.ensure_built()
 
 
 def run_search(request: Request, reader: ReadStore, settings: Settings, q: str,

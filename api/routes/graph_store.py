@@ -140,6 +140,8 @@ def _write(request: Request, reader: ReadStore, settings: Settings, graph: str |
             update = clear + create + _insert(graph, triples)
         writer.update(update)
         request.app.state.changes.data_changed()
+        # the default graph is no notice graph: a write there rebuilds the search index
+        request.app.state.search.changed([graph] if graph else None)
     status = 201 if (method in ("PUT", "POST") and not existed) else 204
     return Response(status_code=status, headers=headers)
 

@@ -193,6 +193,7 @@ def _update(request: Request, settings: Settings, update: str,
         else:
             writer.update(text, base_iri=base)
         request.app.state.changes.data_changed()
+        request.app.state.search.changed(None)  # which graphs an update touched is not known
     return Response(status_code=204)
 
 
