@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import sys
 from collections.abc import Sequence
@@ -225,10 +226,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.server import protocol_with_header_timeout
 
+    logging.basicConfig(format="%(levelname)s:  [%(name)s] %(message)s")
+    logging.getLogger("collex").setLevel(logging.INFO)
     app = create_app(settings)
     print(f"serving {settings.store_dir} on http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info",
+                http=protocol_with_header_timeout(settings.header_timeout))
     return EXIT_OK
 
 

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
         2048, ge=0, description="Memory a query worker may use, in MiB (RLIMIT_DATA): past"
         " it the query is stopped (503) and the worker replaced; 0: no cap.")
     row_cap: int = Field(10_000, gt=0, description="Maximum rows in one query answer.")
+    header_timeout: float = Field(
+        10.0, gt=0, description="Seconds a connection has to send a request's headers, from"
+        " its start or the end of the previous response; then it is closed.")
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Maximum HTTP request body.")
     cors_origins: list[str] = Field(["*"], description="Allowed CORS origins (no credentials).")
     admin_token: str | None = Field(None, description="Bearer token enabling writes over HTTP.")
