@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing as mp
+import re
 import resource
 import shutil
 import signal
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -56,6 +57,7 @@ def _snapshot_path(snapshots: Path, generation: int) -> Path:
     return snapshots / f"{generation:08d}"
 
 
+_HALF_LIFE = 60.0  # seconds over which a client's past use of the workers counts half
 _GRACE = 5.0  # seconds a superseded snapshot stays for a worker between reading and claiming
 
 
@@ -85,11 +87,20 @@ def _worker(conn: Connection, snapshots: str, generation: Synchronized[int],
         resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     store: ox.Store | None = None
     seen = -1
+    began = [0.0]
+
+    def reply(status: str, value: Any) -> None:
+        """The answer, with the seconds the query itself took (opening a new snapshot
+        excluded): how the pool learns which query shapes are fast."""
+        conn.send((status, value, time.monotonic() - began[0]))
+
     while True:
         try:
             op, payload = conn.recv()
         except EOFError:
             return
+        began[0] = time.monotonic()
+
         try:
             if store is None or generation.value != seen:
                 store = None
@@ -97,25 +108,26 @@ def _worker(conn: Connection, snapshots: str, generation: Synchronized[int],
                 latest = _claim(generation, in_use, slot)
                 store = ox.Store.read_only(str(_snapshot_path(Path(snapshots), latest)))
                 seen = latest
+                began[0] = time.monotonic()
             if op == "run":
-                conn.send(("ok", run_query(store, payload)))
+                reply("ok", run_query(store, payload))
             elif op == "select":
                 result = execute(store, QueryRequest(payload))
                 if not isinstance(result, ox.QuerySolutions):
                     raise WrongFormat("a SELECT query was expected")
                 names = [v.value for v in result.variables]
-                conn.send(("ok", [{n: v for n in names if (v := s[n]) is not None}
-                                  for s in result]))
+                reply("ok", [{n: v for n in names if (v := s[n]) is not None}
+                             for s in result])
             elif op == "ask":
-                conn.send(("ok", bool(execute(store, QueryRequest(payload)))))
+                reply("ok", bool(execute(store, QueryRequest(payload))))
             elif op == "ping":
-                conn.send(("ok", None))
+                reply("ok", None)
         except (SparqlSyntaxError, WrongFormat) as exc:
-            conn.send(("rejected", str(exc)))
+            reply("rejected", str(exc))
         except PermissionError as exc:
-            conn.send(("rejected", DENIED) if denied(exc) else ("error", str(exc)))
+            reply(*(("rejected", DENIED) if denied(exc) else ("error", str(exc))))
         except Exception as exc:  # keep the worker alive, report the failure
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            reply("error", f"{type(exc).__name__}: {exc}")
 
 
 def _checker(conn: Connection, memory_mb: int) -> None:
@@ -208,29 +220,80 @@ work (search index, derived state), which no per-client bound applies to."""
 class _Ticket:
     client: str
     seq: int
+    fast: bool = False
     worker: _Worker | None = None
+
+
+_IRI_OR_STRING = re.compile(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+
+
+def shape(op: str, sparql: str) -> str:
+    """What a query costs is mostly its shape: its text with IRIs and strings blanked (the
+    lookup of one collection costs what the lookup of another does).
+
+    >>> shape("run", 'SELECT * WHERE { <http://a/1> ?p "x" } LIMIT 5')
+    'run SELECT * WHERE { <> ?p <> } LIMIT 5'
+    """
+    return op + " " + " ".join(_IRI_OR_STRING.sub("<>", sparql).split())
+
+
+class _Shapes:
+    """Recent costs per query shape: a shape is *fast* once its last runs all took less than
+    ``fast_ms`` and none ran past its deadline (a bounded, least-recently-used table)."""
+
+    def __init__(self, fast_ms: float = 100.0, runs: int = 3, size: int = 10_000) -> None:
+        self.fast_s = fast_ms / 1000
+        self.runs = runs
+        self.size = size
+        self._recent: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def fast(self, key: str) -> bool:
+        with self._lock:
+            recent = self._recent.get(key)
+            return bool(recent) and max(recent) < self.fast_s  # type: ignore[arg-type]
+
+    def record(self, key: str, seconds: float) -> None:
+        with self._lock:
+            recent = self._recent.pop(key, [])
+            recent = [*recent[-(self.runs - 1):], seconds] if self.runs > 1 else [seconds]
+            self._recent[key] = recent
+            while len(self._recent) > self.size:
+                self._recent.popitem(last=False)
 
 
 class _Dispatcher:
     """Hands free workers to waiting requests fairly: one client holds at most
-    ``per_client`` workers at a time (so with two workers or more, one is always left for
-    the others), and a freed worker goes to the waiting request whose client holds the
-    fewest, oldest first."""
+    ``per_client`` workers at a time; with two workers or more, one is kept for queries of a
+    shape known to be fast; and a freed worker goes to the waiting request whose client holds
+    the fewest, then whose client used the fewest worker-seconds lately (a fair share: a
+    client with many heavy queries queued does not make the others wait for all of them),
+    then the oldest."""
 
-    def __init__(self, per_client: int) -> None:
+    def __init__(self, per_client: int, workers: int) -> None:
         self.per_client = per_client
+        # with two workers or more, one is kept for queries of a shape known to be fast, so
+        # that lookups never wait behind heavy queries (whoever sends those)
+        self.general = workers - 1 if workers >= 2 else workers
+        self._general_busy = 0
         self._cv = threading.Condition()
         self._free: list[_Worker] = []
         self._waiting: list[_Ticket] = []
         self._active: Counter[str] = Counter()
+        # worker-seconds each client used, halved every ``_HALF_LIFE`` s (a fair share)
+        self._usage: dict[str, float] = {}
+        self._decayed = time.monotonic()
         self._seq = itertools.count()
 
-    def _eligible(self, client: str) -> bool:
-        return not client or self._active[client] < self.per_client
+    def _eligible(self, ticket: _Ticket) -> bool:
+        if not ticket.fast and self._general_busy >= self.general:
+            return False
+        return not ticket.client or self._active[ticket.client] < self.per_client
 
-    def acquire(self, client: str, timeout: float, nowait: bool = False) -> _Worker | None:
+    def acquire(self, client: str, timeout: float, nowait: bool = False,
+                fast: bool = False) -> _Worker | None:
         with self._cv:
-            ticket = _Ticket(client, next(self._seq))
+            ticket = _Ticket(client, next(self._seq), fast)
             self._waiting.append(ticket)
             self._dispatch()
             if nowait and ticket.worker is None:
@@ -245,12 +308,20 @@ class _Dispatcher:
                 self._cv.wait(remaining)
             return ticket.worker
 
-    def release(self, client: str) -> None:
-        """``client`` no longer holds a worker (the worker itself comes back by ``give``)."""
+    def release(self, client: str, fast: bool, seconds: float) -> None:
+        """``client`` no longer holds a worker, which it held ``seconds`` (the worker itself
+        comes back by ``give``)."""
         with self._cv:
+            if not fast:
+                self._general_busy -= 1
             self._active[client] -= 1
             if self._active[client] <= 0:
                 del self._active[client]
+            now = time.monotonic()
+            if now - self._decayed > _HALF_LIFE:
+                self._usage = {c: u / 2 for c, u in self._usage.items() if u > 0.01}
+                self._decayed = now
+            self._usage[client] = self._usage.get(client, 0.0) + seconds
             self._dispatch()
 
     def give(self, worker: _Worker) -> None:
@@ -260,13 +331,17 @@ class _Dispatcher:
 
     def _dispatch(self) -> None:
         while self._free:
-            candidates = [t for t in self._waiting if self._eligible(t.client)]
+            candidates = [t for t in self._waiting if self._eligible(t)]
             if not candidates:
                 return
-            ticket = min(candidates, key=lambda t: (self._active[t.client], t.seq))
+            ticket = min(candidates, key=lambda t: (self._active[t.client],
+                                                    self._usage.get(t.client, 0.0), t.seq))
             self._waiting.remove(ticket)
             ticket.worker = self._free.pop()
             self._active[ticket.client] += 1
+
+            if not ticket.fast:
+                self._general_busy += 1
             self._cv.notify_all()
 
     def drain(self) -> list[_Worker]:
@@ -303,7 +378,8 @@ class QueryPool:
         self._superseded: dict[int, float] = {}
         self._pinned: list[int] = []  # snapshots read in this process (dumps)
         self._change_lock = threading.Lock()
-        self._workers = _Dispatcher(per_client or max(1, workers - 1))
+        self._workers = _Dispatcher(per_client or max(1, workers - 1), workers)
+        self.shapes = _Shapes()
         self._closed = False
         for slot in range(workers):
             self._workers.give(self._spawn(slot))
@@ -361,26 +437,32 @@ class QueryPool:
         stopped for the time it waited."""
         deadline = timeout if timeout is not None else self.timeout
         client = CLIENT.get()
-        worker = self._workers.acquire(client, 0, nowait=True)
+        key = shape(op, payload.sparql if isinstance(payload, QueryRequest) else str(payload))
+        fast = self.shapes.fast(key)
+        worker = self._workers.acquire(client, 0, nowait=True, fast=fast)
         if worker is None:
             if op == "run" and (error := self.checker.error(payload.sparql, payload.base_iri)):
                 raise QueryRejected(error)
-            worker = self._workers.acquire(client, self.queue_wait)
+            worker = self._workers.acquire(client, self.queue_wait, fast=fast)
         if worker is None:
             raise Busy(f"no query worker was free for this client within {self.queue_wait:g}"
                        " s; retry later", retry_after=max(1, round(self.queue_wait)))
         held: _Worker = worker
+        taken = time.monotonic()
         try:
             worker.conn.send((op, payload))
             if not worker.conn.poll(deadline):
+                self.shapes.record(key, float("inf"))
                 self._replace(worker)
                 worker = None
                 raise QueryTimeout(
                     f"the query ran past its {deadline:g} s deadline and was stopped"
                     " (COLLEX_QUERY_TIMEOUT)"
                 )
-            status, value = worker.conn.recv()
+            status, value, seconds = worker.conn.recv()
+            self.shapes.record(key, seconds)
         except (EOFError, OSError, BrokenPipeError):
+            self.shapes.record(key, float("inf"))
             dead, worker = held, None
             dead.process.join(1)
             self._replace(dead)
@@ -392,7 +474,7 @@ class QueryPool:
         finally:
             if worker is not None:
                 self._workers.give(worker)
-            self._workers.release(client)
+            self._workers.release(client, fast, time.monotonic() - taken)
         if status == "ok":
             return value
         if status == "rejected":

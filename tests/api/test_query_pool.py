@@ -123,14 +123,18 @@ def test_a_syntax_error_is_answered_at_once_while_every_worker_is_busy(
 
 
 def test_one_client_cannot_hold_every_worker(serve: ServerFactory) -> None:
-    """Two workers; client 127.0.0.2 sends three heavy queries at once: it gets one worker
-    (the others wait), and client 127.0.0.3's cheap query is answered at once on the other."""
+    """Two workers; client 127.0.0.2 sends three heavy queries at once: they run one at a
+    time, and client 127.0.0.3's query of a new shape waits for the first of them only, not
+    for all three (round robin between clients), while its lookup of a shape known to be
+    fast is answered at once on the worker kept for those."""
     base = serve({"COLLEX_QUERY_WORKERS": "2", "COLLEX_QUERY_TIMEOUT": "3",
                   "COLLEX_QUERY_QUEUE_WAIT": "20", "COLLEX_RATE_BURST": "100"})
 
     def client(address: str) -> httpx.Client:
         return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=60)
 
+    with client("127.0.0.3") as c:
+        assert c.get(base + "/sparql", params={"query": CHEAP}, headers=JSON).status_code == 200
     heavy: list[int] = []
 
     def hog() -> None:
@@ -145,8 +149,50 @@ def test_one_client_cannot_hold_every_worker(serve: ServerFactory) -> None:
     with client("127.0.0.3") as c:
         started = time.monotonic()
         cheap = c.get(base + "/sparql", params={"query": CHEAP}, headers=JSON)
+        fast = time.monotonic() - started
+        started = time.monotonic()
+        new = c.get(base + "/sparql", params={"query": "ASK { ?s ?p ?s }"}, headers=JSON)
+        waited = time.monotonic() - started
+    for t in threads:
+        t.join()
+    assert cheap.status_code == 200 and fast < 1.0, fast
+    assert new.status_code == 200 and 1.0 < waited < 4.0, waited  # one heavy query, not 3
+    assert heavy == [503, 503, 503]  # each ran, one at a time, to its deadline
+
+
+def test_heavy_queries_from_many_clients_leave_a_worker_to_known_fast_shapes(
+    serve: ServerFactory,
+) -> None:
+    """Two workers: heavy queries from two clients could hold both; one worker is kept for
+    queries whose shape is known to run fast (a lookup seen before, other IRIs), so a third
+    client's lookup is answered at once while the heavy ones queue for the other worker."""
+    base = serve({"COLLEX_QUERY_WORKERS": "2", "COLLEX_QUERY_TIMEOUT": "3",
+                  "COLLEX_QUERY_QUEUE_WAIT": "20"})
+
+    def client(address: str) -> httpx.Client:
+        return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=60)
+
+    lookup = "SELECT ?p ?o WHERE {{ <http://example.org/{}> ?p ?o }}"
+    with client("127.0.0.4") as c:
+        for i in range(3):  # the shape becomes known fast
+            assert c.get(base + "/sparql", params={"query": lookup.format(i)},
+                         headers=JSON).status_code == 200
+    heavy: list[int] = []
+
+    def hog(address: str) -> None:
+        with client(address) as c:
+            heavy.append(c.get(base + "/sparql", params={"query": HEAVY},
+                               headers=JSON).status_code)
+
+    threads = [threading.Thread(target=hog, args=(a,)) for a in ("127.0.0.2", "127.0.0.3")]
+    for t in threads:
+        t.start()
+    time.sleep(0.8)
+    with client("127.0.0.4") as c:
+        started = time.monotonic()
+        r = c.get(base + "/sparql", params={"query": lookup.format("other")}, headers=JSON)
         elapsed = time.monotonic() - started
     for t in threads:
         t.join()
-    assert cheap.status_code == 200 and elapsed < 1.0, elapsed
-    assert heavy == [503, 503, 503]  # each ran, one at a time, to its deadline
+    assert r.status_code == 200 and elapsed < 1.0, elapsed
+    assert heavy == [503, 503]  # one after the other on the general worker, to the deadline
