@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck sample clean bench
+.PHONY: run test install lint typecheck sample clean bench soak
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 2; }
@@ -58,6 +58,12 @@ SCALE ?= S
 BENCH_ARGS ?=
 bench: install
 	$(BIN)/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
+
+## soak: 50 clients for 10 minutes on the S corpus (generated and loaded into var/soak once)
+##       with the operator's mix; SOAK_ARGS="--minutes 2 --clients 20 --write-every 0.5" adds writes
+SOAK_ARGS ?=
+soak: install
+	$(BIN)/python bench/soak.py --report var/soak/report.json $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
