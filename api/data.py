@@ -22,6 +22,7 @@ from api.models import (
 )
 from collex.errors import NotFound
 from graph.base import ReadStore
+from graph.common import scopes
 from graph.search import LANGUAGES
 from ontology import SPARQL_PREFIXES
 
@@ -221,11 +222,19 @@ def authority_detail(reader: ReadStore, ppn: str) -> AuthorityDetail:
                          f"skos:note ?note }} FILTER(BOUND(?l)) }} LIMIT 1")
     if not head:
         raise NotFound(f"no IdRef entity {ppn} in the graph")
-    collections = [_ref(_v(r, "c"), _v(r, "t")) for r in reader.select(
-        P + f"SELECT DISTINCT ?c ?t WHERE {{ ?s (skos:broader|^skos:narrower)* <{iri}> . ?c a "
-        "dcmitype:Collection ; ?p ?s . VALUES ?p { dcterms:subject dcterms:creator "
-        "dcterms:spatial rico:hasOrganicProvenance } OPTIONAL { ?c dcterms:title ?t } } "
-        "ORDER BY ?t")]
+    # In two steps: the entity and its narrower subjects, then what cites them. In one
+    # query the engine joined the citations first (1.5 s per agent at S, measured).
+    narrower = [_v(r, "s") for r in reader.select(
+        P + f"SELECT DISTINCT ?s WHERE {{ <{iri}> (^skos:broader|skos:narrower)* ?s }}")]
+    found: dict[str, str] = {}
+    for scope in scopes("s", narrower or [iri]):
+        for r in reader.select(
+                P + f"SELECT DISTINCT ?c ?t WHERE {{ {scope} ?c ?p ?s . VALUES ?p {{ "
+                "dcterms:subject dcterms:creator dcterms:spatial rico:hasOrganicProvenance }"
+                " ?c a dcmitype:Collection . OPTIONAL { ?c dcterms:title ?t } }"):
+            found.setdefault(_v(r, "c"), _v(r, "t"))
+    collections = sorted((_ref(c, t) for c, t in found.items()),
+                         key=lambda x: (x.label.lower(), x.iri))
     dates = [f"{_v(r, 'p').rsplit('/', 1)[-1]}: {_v(r, 'd')}" for r in reader.select(
         P + f"SELECT ?p ?d WHERE {{ <{iri}> ?p ?d . VALUES ?p {{ schema:birthDate "
         "schema:deathDate schema:foundingDate schema:dissolutionDate } }")]

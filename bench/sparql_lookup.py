@@ -49,13 +49,16 @@ def _wait(url: str) -> None:
 def load_test(url: str, queries: list[tuple[str, str]], requests: int,
               concurrency: int) -> dict[str, float]:
     """A bounded load generator: ``requests`` SPARQL queries (POST form, JSON results) from
-    ``concurrency`` threads, rotating over ``queries``; fails the run on any non-200."""
+    ``concurrency`` threads, rotating over ``queries``; fails the run on any non-200. Each
+    thread is a client of its own (loopback address 127.0.2.k), as concurrent users are: the
+    server bounds what one client address may hold."""
     latencies: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
 
     def worker(k: int) -> None:
-        with httpx.Client(timeout=60) as client:
+        transport = httpx.HTTPTransport(local_address=f"127.0.2.{k + 1}")
+        with httpx.Client(timeout=60, transport=transport) as client:
             for i in range(requests // concurrency):
                 _, q = queries[(i + k) % len(queries)]
                 t = time.perf_counter()

@@ -20,6 +20,7 @@ shared integers: a worker killed at its deadline can never leave a lock held.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import multiprocessing as mp
 import re
@@ -37,7 +38,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -57,6 +58,7 @@ def _snapshot_path(snapshots: Path, generation: int) -> Path:
     return snapshots / f"{generation:08d}"
 
 
+T = TypeVar("T")
 _HALF_LIFE = 60.0  # seconds over which a client's past use of the workers counts half
 _GRACE = 5.0  # seconds a superseded snapshot stays for a worker between reading and claiming
 
@@ -245,15 +247,15 @@ class _Shapes:
         self.fast_s = fast_ms / 1000
         self.runs = runs
         self.size = size
-        self._recent: OrderedDict[str, list[float]] = OrderedDict()
+        self._recent: OrderedDict[bytes, list[float]] = OrderedDict()  # shape digest -> s
         self._lock = threading.Lock()
 
-    def fast(self, key: str) -> bool:
+    def fast(self, key: bytes) -> bool:
         with self._lock:
             recent = self._recent.get(key)
             return bool(recent) and max(recent) < self.fast_s  # type: ignore[arg-type]
 
-    def record(self, key: str, seconds: float) -> None:
+    def record(self, key: bytes, seconds: float) -> None:
         with self._lock:
             recent = self._recent.pop(key, [])
             recent = [*recent[-(self.runs - 1):], seconds] if self.runs > 1 else [seconds]
@@ -339,7 +341,6 @@ class _Dispatcher:
             self._waiting.remove(ticket)
             ticket.worker = self._free.pop()
             self._active[ticket.client] += 1
-
             if not ticket.fast:
                 self._general_busy += 1
             self._cv.notify_all()
@@ -437,7 +438,8 @@ class QueryPool:
         stopped for the time it waited."""
         deadline = timeout if timeout is not None else self.timeout
         client = CLIENT.get()
-        key = shape(op, payload.sparql if isinstance(payload, QueryRequest) else str(payload))
+        key = hashlib.blake2b(shape(op, payload.sparql if isinstance(payload, QueryRequest)
+                                    else str(payload)).encode(), digest_size=16).digest()
         fast = self.shapes.fast(key)
         worker = self._workers.acquire(client, 0, nowait=True, fast=fast)
         if worker is None:
@@ -521,6 +523,22 @@ class PooledReader:
 
     def __init__(self, pool: QueryPool) -> None:
         self._pool = pool
+        self._memo: dict[str, tuple[int, Any]] = {}  # whole-store aggregates per generation
+        self._memo_lock = threading.Lock()
+
+    def _per_generation(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per data generation: statistics and the list of graphs read
+        the whole store, and the status page, VoID and the service description ask for them
+        on every request (they timed out under load at M, measured)."""
+        generation = self._pool.generation
+        with self._memo_lock:
+            found = self._memo.get(name)
+        if found is not None and found[0] == generation:
+            return found[1]  # type: ignore[no-any-return]
+        value = compute()
+        with self._memo_lock:
+            self._memo[name] = (generation, value)
+        return value
 
     def run(self, request: QueryRequest) -> QueryAnswer:
         answer: QueryAnswer = self._pool.call("run", request)
@@ -537,10 +555,10 @@ class PooledReader:
         return bool(self._pool.call("ask", sparql))
 
     def named_graphs(self) -> list[str]:
-        return named_graphs_from(self)
+        return self._per_generation("graphs", lambda: named_graphs_from(self))
 
     def stats(self) -> StoreStats:
-        return stats_from(self)
+        return self._per_generation("stats", lambda: stats_from(self))
 
     def dump(self, path: Path) -> int:
         from graph.embedded import EmbeddedReader
