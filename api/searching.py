@@ -24,6 +24,7 @@ from pathlib import Path
 
 from graph.base import ReadStore
 from graph.common import scopes
+from graph.pool import SMALL
 from graph.search import SqliteSearchIndex, collect_documents, index_path, refresh
 from ontology import SPARQL_PREFIXES
 
@@ -117,9 +118,13 @@ class SearchFollower:
             if not graphs:
                 return
             ids = self.index.ids_in(graphs)
-            for scope in scopes("g", graphs):
-                ids.update(str(getattr(r["c"], "value", "")) for r in self.reader.iter_select(
-                    SPARQL_PREFIXES + f"SELECT DISTINCT ?c WHERE {{ {scope} GRAPH ?g {{ ?c a"
-                    " dcmitype:Collection } }"))
-            if ids:
-                self.index.update(collect_documents(self.reader, only=ids), ids)
+            token = SMALL.set(True)  # a few collections: small, bounded queries
+            try:
+                for scope in scopes("g", graphs):
+                    ids.update(str(getattr(r["c"], "value", "")) for r in self.reader.iter_select(
+                        SPARQL_PREFIXES + f"SELECT DISTINCT ?c WHERE {{ {scope} GRAPH ?g {{ ?c"
+                        " a dcmitype:Collection } }"))
+                if ids:
+                    self.index.update(collect_documents(self.reader, only=ids), ids)
+            finally:
+                SMALL.reset(token)

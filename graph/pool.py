@@ -216,6 +216,9 @@ class _Worker:
 CLIENT: ContextVar[str] = ContextVar("collex_client", default="")
 """Who asks (the client address, set per request by the API); empty for the server's own
 work (search index, derived state), which no per-client bound applies to."""
+SMALL: ContextVar[bool] = ContextVar("collex_small_work", default=False)
+"""Set by the server's own small, bounded work (a search update after one write), which may
+take the worker kept for fast queries: public heavy queries must not hold it back."""
 
 
 @dataclass
@@ -440,7 +443,7 @@ class QueryPool:
         client = CLIENT.get()
         key = hashlib.blake2b(shape(op, payload.sparql if isinstance(payload, QueryRequest)
                                     else str(payload)).encode(), digest_size=16).digest()
-        fast = self.shapes.fast(key)
+        fast = SMALL.get() or self.shapes.fast(key)
         worker = self._workers.acquire(client, 0, nowait=True, fast=fast)
         if worker is None:
             if op == "run" and (error := self.checker.error(payload.sparql, payload.base_iri)):
