@@ -28,6 +28,7 @@ from api.routes import (
 )
 from api.searching import SearchFollower
 from api.security import RateLimiter
+from api.views import GenerationViews
 from collex import __version__
 from collex.errors import CollexError
 from collex.settings import Settings
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.writer = writer
     app.state.changes = changes  # data_changed() after every write; .generation
     app.state.reader = reader
+    app.state.views = GenerationViews(lambda: changes.generation)
     app.state.search = SearchFollower(reader, settings.store_dir,
                                       lambda: data_version(reader, settings.base_iri))
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)

@@ -38,7 +38,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -58,7 +58,6 @@ def _snapshot_path(snapshots: Path, generation: int) -> Path:
     return snapshots / f"{generation:08d}"
 
 
-T = TypeVar("T")
 _HALF_LIFE = 60.0  # seconds over which a client's past use of the workers counts half
 _GRACE = 5.0  # seconds a superseded snapshot stays for a worker between reading and claiming
 
@@ -526,22 +525,6 @@ class PooledReader:
 
     def __init__(self, pool: QueryPool) -> None:
         self._pool = pool
-        self._memo: dict[str, tuple[int, Any]] = {}  # whole-store aggregates per generation
-        self._memo_lock = threading.Lock()
-
-    def _per_generation(self, name: str, compute: Callable[[], T]) -> T:
-        """``compute()`` once per data generation: statistics and the list of graphs read
-        the whole store, and the status page, VoID and the service description ask for them
-        on every request (they timed out under load at M, measured)."""
-        generation = self._pool.generation
-        with self._memo_lock:
-            found = self._memo.get(name)
-        if found is not None and found[0] == generation:
-            return found[1]  # type: ignore[no-any-return]
-        value = compute()
-        with self._memo_lock:
-            self._memo[name] = (generation, value)
-        return value
 
     def run(self, request: QueryRequest) -> QueryAnswer:
         answer: QueryAnswer = self._pool.call("run", request)
@@ -558,10 +541,10 @@ class PooledReader:
         return bool(self._pool.call("ask", sparql))
 
     def named_graphs(self) -> list[str]:
-        return self._per_generation("graphs", lambda: named_graphs_from(self))
+        return named_graphs_from(self)
 
     def stats(self) -> StoreStats:
-        return self._per_generation("stats", lambda: stats_from(self))
+        return stats_from(self)
 
     def dump(self, path: Path) -> int:
         from graph.embedded import EmbeddedReader

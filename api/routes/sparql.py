@@ -24,6 +24,7 @@ from api.conneg import GRAPHS, SOLUTIONS, negotiate
 from api.deps import get_reader, get_settings
 from api.rdfout import rdf_response
 from api.security import read_body, require_admin
+from api.views import GenerationViews
 from collex.errors import (
     InvalidInput,
     MethodNotAllowed,
@@ -206,7 +207,8 @@ SD_FORMATS = [
 def service_description(request: Request, reader: ReadStore, settings: Settings) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint."""
     endpoint = _endpoint(request)
-    graphs = reader.named_graphs()
+    views: GenerationViews = request.app.state.views
+    graphs = views.get("graphs", reader.named_graphs)
     formats = ", ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in SD_FORMATS)
     named = "".join(
         f"  sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n" for g in graphs[:1000]

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import get_reader
 from api.pages import templates
+from api.views import GenerationViews
 from collex import __version__
 from graph.base import ReadStore
 
@@ -67,9 +68,14 @@ def _status(reader: ReadStore) -> Status:
 
 @router.get("/api/status", response_model=Status, summary="What the store holds",
             tags=["status"])
-def status(reader: Annotated[ReadStore, Depends(get_reader)]) -> Status:
+def status(request: Request, reader: Annotated[ReadStore, Depends(get_reader)]) -> Status:
     """Counts, classes and every loaded source record."""
-    return _status(reader)
+    return _cached_status(request, reader)
+
+
+def _cached_status(request: Request, reader: ReadStore) -> Status:
+    views: GenerationViews = request.app.state.views
+    return views.get("status", lambda: _status(reader))
 
 
 @router.get("/healthz", summary="Liveness probe", tags=["status"])
@@ -80,4 +86,5 @@ def healthz() -> dict[str, str]:
 @router.get("/", response_class=HTMLResponse, summary="Home page", tags=["pages"])
 def home(request: Request, reader: Annotated[ReadStore, Depends(get_reader)]) -> HTMLResponse:
     """A page for people: what is loaded, in French first."""
-    return templates.TemplateResponse(request, "home.html", {"status": _status(reader)})
+    return templates.TemplateResponse(request, "home.html",
+                                      {"status": _cached_status(request, reader)})

@@ -4,7 +4,6 @@ files we point to (IdRef, BnF, VIAF, ISNI, Wikidata, Archives nationales)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_reader, get_settings
 from api.rdfout import rdf_response
+from api.views import GenerationViews
 from collex.settings import Settings
 from graph.base import ReadStore
 
@@ -28,8 +28,6 @@ LINK_TARGETS = {
     "fran": ("Archives nationales", "https://rdf.archives-nationales.culture.gouv.fr/"),
 }
 MAX_LISTED_GRAPHS = 1000
-_cache: dict[str, tuple[int, str]] = {}
-_cache_lock = threading.Lock()
 
 
 def _num(row: Mapping[str, object], key: str) -> int:
@@ -99,13 +97,7 @@ async def void(
 ) -> Response:
     """Counts per class and per named graph, and link sets to IdRef, BnF, VIAF..."""
     endpoint = str(request.url_for("sparql_get"))
-    generation = request.app.state.changes.generation
-    with _cache_lock:
-        cached = _cache.get(endpoint)
-    if cached and cached[0] == generation:
-        turtle = cached[1]
-    else:
-        turtle = await run_in_threadpool(build_void, reader, settings, endpoint)
-        with _cache_lock:
-            _cache[endpoint] = (generation, turtle)
+    views: GenerationViews = request.app.state.views
+    turtle = await run_in_threadpool(views.get, f"void {endpoint}",
+                                     lambda: build_void(reader, settings, endpoint))
     return rdf_response(request, turtle)

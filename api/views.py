@@ -1,0 +1,69 @@
+"""Whole-store views computed by the server itself, once per data generation.
+
+The statistics (status page), the VoID document and the service description's graph list
+read the whole store: seconds at S, tens of seconds at M. Computed in the request, they
+queued behind heavy public queries and answered 503 under load (a 10-minute soak: every VoID
+request, measured). Here each view is computed in a background thread, as the server's own
+work (which the query pool serves before clients that used the workers lately), and:
+
+- a request gets the value of the current generation when there is one;
+- after a write, it gets the previous generation's value at once while the new one is
+  computed (the views describe the dataset, and lag a write by the time of one computation);
+- before any value exists, it waits for the first computation, at most ``wait`` seconds
+  (then 503 with Retry-After).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from collex.errors import Busy
+
+T = TypeVar("T")
+log = logging.getLogger("collex.views")
+
+
+class GenerationViews:
+    def __init__(self, generation: Callable[[], int], wait: float = 30.0) -> None:
+        self._generation = generation
+        self._wait = wait
+        self._values: dict[str, tuple[int, Any]] = {}
+        self._running: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str, compute: Callable[[], T]) -> T:
+        generation = self._generation()
+        with self._lock:
+            found = self._values.get(name)
+            if found is not None and found[0] == generation:
+                return found[1]  # type: ignore[no-any-return]
+            done = self._running.get(name)
+            if done is None:
+                done = self._running[name] = threading.Event()
+                threading.Thread(target=self._compute, args=(name, compute, generation, done),
+                                 name=f"collex-view-{name[:20]}", daemon=True).start()
+        if found is not None:
+            return found[1]  # type: ignore[no-any-return]
+        if not done.wait(self._wait):
+            raise Busy(f"the {name} view is being computed; retry shortly", retry_after=5)
+        with self._lock:
+            found = self._values.get(name)
+        if found is None:
+            raise Busy(f"the {name} view could not be computed; retry shortly", retry_after=5)
+        return found[1]  # type: ignore[no-any-return]
+
+    def _compute(self, name: str, compute: Callable[[], Any], generation: int,
+                 done: threading.Event) -> None:
+        try:
+            value = compute()
+            with self._lock:
+                self._values[name] = (generation, value)
+        except Exception:  # logged; the next request tries again
+            log.exception("could not compute the %s view", name)
+        finally:
+            with self._lock:
+                self._running.pop(name, None)
+            done.set()
