@@ -7,6 +7,7 @@ handle to itself, and hands routes a read-only view.
 from __future__ import annotations
 
 import logging
+import threading
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -29,6 +30,7 @@ from api.routes import (
 from api.searching import SearchFollower
 from api.security import RateLimiter
 from api.views import GenerationViews
+from api.warmup import warm
 from collex import __version__
 from collex.errors import CollexError
 from collex.settings import Settings
@@ -90,6 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if isinstance(writer, EmbeddedStore) and not sandbox_supported():
         log.warning("this system cannot sandbox the engine's network access (seccomp on"
                     " Linux x86-64/arm64): SERVICE and LOAD are guarded by the query check only")
+    if isinstance(changes, QueryPool):
+        app.router.add_event_handler("startup", lambda: threading.Thread(
+            target=warm, args=(reader, settings.base_iri), name="collex-warmup",
+            daemon=True).start())
     app.router.add_event_handler("shutdown", changes.close)
     app.router.add_event_handler("shutdown", app.state.search.close)
     if app.state.offline is not None:

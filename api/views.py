@@ -67,3 +67,9 @@ class GenerationViews:
             with self._lock:
                 self._running.pop(name, None)
             done.set()
+
+
+def view(request: Any, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``'s value for the store's current data generation (see the module)."""
+    views: GenerationViews = request.app.state.views
+    return views.get(name, compute)

@@ -257,6 +257,11 @@ class _Shapes:
             recent = self._recent.get(key)
             return bool(recent) and max(recent) < self.fast_s  # type: ignore[arg-type]
 
+    def known(self) -> tuple[int, int]:
+        """How many shapes are known, and how many of them are fast."""
+        with self._lock:
+            return len(self._recent), sum(max(r) < self.fast_s for r in self._recent.values())
+
     def record(self, key: bytes, seconds: float) -> None:
         with self._lock:
             recent = self._recent.pop(key, [])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 
 from api.data import (
@@ -24,6 +24,7 @@ from api.models import (
     NetworkDetail,
     NetworkSummary,
 )
+from api.views import view
 from collex.errors import InvalidInput
 from collex.settings import Settings
 from graph.base import ReadStore
@@ -43,9 +44,9 @@ def _ppn(ppn: str) -> str:
 
 @router.get("/api/networks", response_model=list[NetworkSummary], tags=["networks"],
             summary="Thematic networks")
-def networks(reader: Reader, settings: Config) -> list[NetworkSummary]:
+def networks(request: Request, reader: Reader, settings: Config) -> list[NetworkSummary]:
     """Every loaded thematic network with its number of members."""
-    return network_list(reader, settings.base_iri)
+    return view(request, "networks", lambda: network_list(reader, settings.base_iri))
 
 
 @router.get("/api/networks/{ident}", response_model=NetworkDetail, tags=["networks"],
@@ -60,9 +61,9 @@ def network(ident: Annotated[str, PathParam(max_length=64, pattern=r"^[a-z0-9][a
 
 @router.get("/api/institutions", response_model=list[InstitutionSummary],
             tags=["institutions"], summary="Institutions with an ISIL")
-def institutions(reader: Reader) -> list[InstitutionSummary]:
+def institutions(request: Request, reader: Reader) -> list[InstitutionSummary]:
     """Institutions and the number of collections each holds."""
-    return institution_list(reader)
+    return view(request, "institutions", lambda: institution_list(reader))
 
 
 @router.get("/api/institutions/{isil}", response_model=InstitutionDetail,

@@ -56,3 +56,34 @@ def test_reads_never_fail_while_writes_replace_snapshots(tmp_path: Path) -> None
         pool.close()
     assert errors == [], errors[:5]
     assert writes > 50 and len(answers) > 200 and max(answers) > writes // 2
+
+
+def test_page_queries_are_known_fast_after_the_start(tmp_path: Path) -> None:
+    """The warm-up runs each kind of page's queries on samples: afterwards the pool counts
+    their shapes as fast, so the first visitors take the worker kept for fast queries."""
+    import subprocess
+
+    from api.warmup import ROUNDS, learn_shapes
+    from graph.embedded import open_write
+    from graph.pool import PooledReader, QueryPool
+    from tests.conftest import COLLEX, SAMPLE
+
+    env = {"COLLEX_STORE_DIR": str(tmp_path / "store"), "PATH": str(COLLEX.parent)}
+    subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=env, check=True,
+                   capture_output=True)
+    store = open_write(tmp_path / "store")
+    pool = QueryPool(tmp_path / "store", workers=2, timeout=30, snapshot=store.backup)
+    try:
+        base = "http://127.0.0.1:8000/"
+        assert learn_shapes(PooledReader(pool), base) >= 6 * ROUNDS
+        from api.data import collection_detail
+        from graph.pool import shape
+
+        key = "calames-751052116-0001"
+        known, fast = pool.shapes.known()
+        assert known > 20 and fast > 20
+        collection_detail(PooledReader(pool), base, key)  # another collection: same shapes
+        assert pool.shapes.known()[0] == known
+        assert shape("select", "x") != shape("ask", "x")
+    finally:
+        pool.close()
