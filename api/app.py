@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -80,9 +82,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.writer = writer
     app.state.changes = changes  # data_changed() after every write; .generation
     app.state.reader = reader
-    app.state.views = GenerationViews(lambda: changes.generation)
-    app.state.search = SearchFollower(reader, settings.store_dir,
-                                      lambda: data_version(reader, settings.base_iri))
+    own: Callable[[], AbstractContextManager[ReadStore]] = (
+        reader.own if isinstance(reader, PooledReader) else lambda: nullcontext(reader))
+    app.state.views = GenerationViews(lambda: changes.generation, own)
+    app.state.search = SearchFollower(own, settings.store_dir,
+                                      lambda r: data_version(r, settings.base_iri))
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
     # SPARQL updates on the embedded store run where the engine cannot open network sockets,
     # unless an allow-list asks for LOAD or SERVICE (graph.sandbox)

@@ -11,7 +11,9 @@ brings the index up to date, taking the writes that piled up meanwhile together:
 - otherwise (an authority, a list, an unknown graph, a SPARQL update whose graphs are not
   known), the whole index is rebuilt into a new file renamed over the old one.
 
-Searches read the last complete state meanwhile. ``wait`` lets a caller that needs its own
+The follower reads the store with the server's own reader (the newest snapshot, in process,
+outside the query pool: heavy public queries cannot hold it back). Searches read the last
+complete state meanwhile. ``wait`` lets a caller that needs its own
 write in the search results (tests, scripts) wait for the index to catch up.
 """
 
@@ -20,11 +22,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from graph.base import ReadStore
 from graph.common import scopes
-from graph.pool import SMALL
 from graph.search import SqliteSearchIndex, collect_documents, index_path, refresh
 from ontology import SPARQL_PREFIXES
 
@@ -34,9 +36,9 @@ INCREMENTAL_MAX_GRAPHS = 200  # past this, a rebuild is cheaper than piecewise u
 
 
 class SearchFollower:
-    def __init__(self, reader: ReadStore, store_dir: Path,
-                 version: Callable[[], str | None]) -> None:
-        self.reader = reader
+    def __init__(self, own: Callable[[], AbstractContextManager[ReadStore]], store_dir: Path,
+                 version: Callable[[ReadStore], str | None]) -> None:
+        self._own = own
         self.index = SqliteSearchIndex(index_path(store_dir))
         self._store_dir = store_dir
         self._version = version
@@ -55,9 +57,10 @@ class SearchFollower:
             return self.index
         with self._build_lock:
             if not self._checked or not self.index.exists():
-                version = self._version()
-                if not self.index.exists() or self.index.version() != version:
-                    refresh(self.reader, self._store_dir, version)
+                with self._own() as reader:
+                    version = self._version(reader)
+                    if not self.index.exists() or self.index.version() != version:
+                        refresh(reader, self._store_dir, version)
                 self._checked = True
         return self.index
 
@@ -109,22 +112,18 @@ class SearchFollower:
                 self._cv.notify_all()
 
     def _apply(self, graphs: set[str] | None) -> None:
-        with self._build_lock:
+        with self._build_lock, self._own() as reader:
             if (graphs is None or not self.index.exists() or len(graphs) > INCREMENTAL_MAX_GRAPHS
                     or not all(any(k in g for k in NOTICE_GRAPHS) for g in graphs)):
-                refresh(self.reader, self._store_dir, self._version())
+                refresh(reader, self._store_dir, self._version(reader))
                 self._checked = True
                 return
             if not graphs:
                 return
             ids = self.index.ids_in(graphs)
-            token = SMALL.set(True)  # a few collections: small, bounded queries
-            try:
-                for scope in scopes("g", graphs):
-                    ids.update(str(getattr(r["c"], "value", "")) for r in self.reader.iter_select(
-                        SPARQL_PREFIXES + f"SELECT DISTINCT ?c WHERE {{ {scope} GRAPH ?g {{ ?c"
-                        " a dcmitype:Collection } }"))
-                if ids:
-                    self.index.update(collect_documents(self.reader, only=ids), ids)
-            finally:
-                SMALL.reset(token)
+            for scope in scopes("g", graphs):
+                ids.update(str(getattr(r["c"], "value", "")) for r in reader.iter_select(
+                    SPARQL_PREFIXES + f"SELECT DISTINCT ?c WHERE {{ {scope} GRAPH ?g {{ ?c a"
+                    " dcmitype:Collection } }"))
+            if ids:
+                self.index.update(collect_documents(reader, only=ids), ids)

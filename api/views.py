@@ -1,10 +1,12 @@
 """Whole-store views computed by the server itself, once per data generation.
 
-The statistics (status page), the VoID document and the service description's graph list
-read the whole store: seconds at S, tens of seconds at M. Computed in the request, they
-queued behind heavy public queries and answered 503 under load (a 10-minute soak: every VoID
-request, measured). Here each view is computed in a background thread, as the server's own
-work (which the query pool serves before clients that used the workers lately), and:
+The statistics (status page), the VoID document, the service description's graph list and
+the lists of networks and institutions read the whole store: seconds at S, tens of seconds at
+M. Computed in the request, they queued behind heavy public queries and answered 503 under
+load (a 10-minute soak: every VoID request, measured). Here each view is computed in a
+background thread, by the server's own queries on its own reader (``own``: the newest
+snapshot opened in the server process, outside the query pool: these queries are the
+project's, bounded, not a client's), and:
 
 - a request gets the value of the current generation when there is one;
 - after a write, it gets the previous generation's value at once while the new one is
@@ -18,23 +20,28 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
-from collex.errors import Busy
+from collex.errors import Busy, CollexError
+from graph.base import ReadStore
 
 T = TypeVar("T")
 log = logging.getLogger("collex.views")
 
 
 class GenerationViews:
-    def __init__(self, generation: Callable[[], int], wait: float = 30.0) -> None:
+    def __init__(self, generation: Callable[[], int],
+                 own: Callable[[], AbstractContextManager[ReadStore]],
+                 wait: float = 30.0) -> None:
         self._generation = generation
+        self._own = own
         self._wait = wait
         self._values: dict[str, tuple[int, Any]] = {}
         self._running: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
-    def get(self, name: str, compute: Callable[[], T]) -> T:
+    def get(self, name: str, compute: Callable[[ReadStore], T]) -> T:
         generation = self._generation()
         with self._lock:
             found = self._values.get(name)
@@ -55,13 +62,16 @@ class GenerationViews:
             raise Busy(f"the {name} view could not be computed; retry shortly", retry_after=5)
         return found[1]  # type: ignore[no-any-return]
 
-    def _compute(self, name: str, compute: Callable[[], Any], generation: int,
+    def _compute(self, name: str, compute: Callable[[ReadStore], Any], generation: int,
                  done: threading.Event) -> None:
         try:
-            value = compute()
+            with self._own() as reader:
+                value = compute(reader)
             with self._lock:
                 self._values[name] = (generation, value)
-        except Exception:  # logged; the next request tries again
+        except CollexError as exc:  # the next request tries again
+            log.warning("could not compute the %s view: %s", name, exc)
+        except Exception:
             log.exception("could not compute the %s view", name)
         finally:
             with self._lock:
@@ -69,7 +79,7 @@ class GenerationViews:
             done.set()
 
 
-def view(request: Any, name: str, compute: Callable[[], T]) -> T:
+def view(request: Any, name: str, compute: Callable[[ReadStore], T]) -> T:
     """``compute()``'s value for the store's current data generation (see the module)."""
     views: GenerationViews = request.app.state.views
     return views.get(name, compute)

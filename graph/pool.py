@@ -43,7 +43,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from collex.errors import Busy, QueryRejected, QueryTimeout, StoreUnavailable
-from graph.base import QueryAnswer, QueryRequest, SelectRow, StoreStats
+from graph.base import QueryAnswer, QueryRequest, ReadStore, SelectRow, StoreStats
 from graph.common import named_graphs_from, stats_from
 from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query
 from graph.sandbox import DENIED, denied, deny_network
@@ -215,9 +215,6 @@ class _Worker:
 CLIENT: ContextVar[str] = ContextVar("collex_client", default="")
 """Who asks (the client address, set per request by the API); empty for the server's own
 work (search index, derived state), which no per-client bound applies to."""
-SMALL: ContextVar[bool] = ContextVar("collex_small_work", default=False)
-"""Set by the server's own small, bounded work (a search update after one write), which may
-take the worker kept for fast queries: public heavy queries must not hold it back."""
 
 
 @dataclass
@@ -447,7 +444,7 @@ class QueryPool:
         client = CLIENT.get()
         key = hashlib.blake2b(shape(op, payload.sparql if isinstance(payload, QueryRequest)
                                     else str(payload)).encode(), digest_size=16).digest()
-        fast = SMALL.get() or self.shapes.fast(key)
+        fast = self.shapes.fast(key)
         worker = self._workers.acquire(client, 0, nowait=True, fast=fast)
         if worker is None:
             if op == "run" and (error := self.checker.error(payload.sparql, payload.base_iri)):
@@ -552,7 +549,15 @@ class PooledReader:
         return stats_from(self)
 
     def dump(self, path: Path) -> int:
+        with self.own() as reader:
+            return reader.dump(path)
+
+    @contextmanager
+    def own(self) -> Iterator[ReadStore]:
+        """A reader on the newest snapshot, in this process, without deadline nor queue: for
+        the server's own bounded work (whole-store views, the search index), never for a
+        client's query."""
         from graph.embedded import EmbeddedReader
 
         with self._pool.pinned() as snapshot:
-            return EmbeddedReader(ox.Store.read_only(str(snapshot))).dump(path)
+            yield EmbeddedReader(ox.Store.read_only(str(snapshot)))

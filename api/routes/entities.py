@@ -46,7 +46,7 @@ def _ppn(ppn: str) -> str:
             summary="Thematic networks")
 def networks(request: Request, reader: Reader, settings: Config) -> list[NetworkSummary]:
     """Every loaded thematic network with its number of members."""
-    return view(request, "networks", lambda: network_list(reader, settings.base_iri))
+    return view(request, "networks", lambda r: network_list(r, settings.base_iri))
 
 
 @router.get("/api/networks/{ident}", response_model=NetworkDetail, tags=["networks"],
@@ -63,7 +63,7 @@ def network(ident: Annotated[str, PathParam(max_length=64, pattern=r"^[a-z0-9][a
             tags=["institutions"], summary="Institutions with an ISIL")
 def institutions(request: Request, reader: Reader) -> list[InstitutionSummary]:
     """Institutions and the number of collections each holds."""
-    return view(request, "institutions", lambda: institution_list(reader))
+    return view(request, "institutions", lambda r: institution_list(r))
 
 
 @router.get("/api/institutions/{isil}", response_model=InstitutionDetail,

@@ -155,7 +155,7 @@ def render_institution(request: Request, reader: ReadStore, settings: Settings,
 @router.get("/networks", response_class=HTMLResponse, summary="Thematic networks page")
 def networks_page(request: Request, reader: Reader, settings: Config) -> HTMLResponse:
     """All networks."""
-    nets = view(request, "networks", lambda: network_list(reader, settings.base_iri))
+    nets = view(request, "networks", lambda r: network_list(r, settings.base_iri))
     return templates.TemplateResponse(request, "list.html", {
         "heading": "Réseaux thématiques", "intro": "Thematic networks",
         "sections": [("", [(n.name, n.iri, f"{n.members} membres") for n in nets])],
@@ -168,7 +168,7 @@ def networks_page(request: Request, reader: Reader, settings: Config) -> HTMLRes
 @router.get("/institutions", response_class=HTMLResponse, summary="Institutions page")
 def institutions_page(request: Request, reader: Reader) -> HTMLResponse:
     """All institutions."""
-    insts = view(request, "institutions", lambda: institution_list(reader))
+    insts = view(request, "institutions", lambda r: institution_list(r))
     return templates.TemplateResponse(request, "list.html", {
         "heading": "Établissements", "intro": "Institutions",
         "sections": [("", [(i.name, i.iri, f"{i.city} · {i.collections} collections")

@@ -208,7 +208,7 @@ def service_description(request: Request, reader: ReadStore, settings: Settings)
     """The SPARQL 1.1 Service Description of this endpoint."""
     endpoint = _endpoint(request)
     views: GenerationViews = request.app.state.views
-    graphs = views.get("graphs", reader.named_graphs)
+    graphs = views.get("graphs", lambda r: r.named_graphs())
     formats = ", ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in SD_FORMATS)
     named = "".join(
         f"  sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n" for g in graphs[:1000]

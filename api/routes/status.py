@@ -75,7 +75,7 @@ def status(request: Request, reader: Annotated[ReadStore, Depends(get_reader)]) 
 
 def _cached_status(request: Request, reader: ReadStore) -> Status:
     views: GenerationViews = request.app.state.views
-    return views.get("status", lambda: _status(reader))
+    return views.get("status", _status)
 
 
 @router.get("/healthz", summary="Liveness probe", tags=["status"])

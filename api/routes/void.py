@@ -99,5 +99,5 @@ async def void(
     endpoint = str(request.url_for("sparql_get"))
     views: GenerationViews = request.app.state.views
     turtle = await run_in_threadpool(views.get, f"void {endpoint}",
-                                     lambda: build_void(reader, settings, endpoint))
+                                     lambda r: build_void(r, settings, endpoint))
     return rdf_response(request, turtle)

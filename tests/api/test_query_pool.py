@@ -196,3 +196,22 @@ def test_heavy_queries_from_many_clients_leave_a_worker_to_known_fast_shapes(
         t.join()
     assert r.status_code == 200 and elapsed < 1.0, elapsed
     assert heavy == [503, 503]  # one after the other on the general worker, to the deadline
+
+
+def test_whole_store_views_do_not_wait_for_the_workers(serve: ServerFactory) -> None:
+    """The only worker is held by a heavy query: VoID, the status, the networks list and a
+    search are still answered, at once (the server's own reader, not the pool)."""
+    base = serve({"COLLEX_QUERY_WORKERS": "1", "COLLEX_QUERY_TIMEOUT": "6",
+                  "COLLEX_QUERY_QUEUE_WAIT": "20"})
+    time.sleep(1.0)  # the start's warm-up queries go first
+    heavy: dict[str, object] = {}
+    thread = _in_thread(base, HEAVY, heavy)
+    time.sleep(0.5)
+    for path in ("/.well-known/void", "/api/status", "/api/networks",
+                 "/api/collections?q=manuscrits"):
+        started = time.monotonic()
+        r = httpx.get(base + path, timeout=60)
+        assert r.status_code == 200, (path, r.text)
+        assert time.monotonic() - started < 3.0, path
+    thread.join()
+    assert heavy["status"] == 503
