@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.data import institution_list, network_list
 from api.routes import (
     collections,
     entities,
@@ -56,6 +57,20 @@ class _ClientMiddleware:
             client = scope.get("client")
             CLIENT.set(str(client[0]) if client else "unknown")
         await self.app(scope, receive, send)
+
+
+def start_views(app: FastAPI) -> None:
+    """Start computing the whole-store views (api.views) before anyone asks for them."""
+    settings: Settings = app.state.settings
+    views: GenerationViews = app.state.views
+    for name, compute in (
+        ("status", status._status),
+        ("graphs", lambda r: r.named_graphs()),
+        ("networks", lambda r: network_list(r, settings.base_iri)),
+        ("institutions", institution_list),
+        ("void", lambda r: void.build_void(r, settings, void.ENDPOINT)),
+    ):
+        views.start(name, compute)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -98,8 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     " Linux x86-64/arm64): SERVICE and LOAD are guarded by the query check only")
     if isinstance(changes, QueryPool):
         app.router.add_event_handler("startup", lambda: threading.Thread(
-            target=warm, args=(reader, settings.base_iri), name="collex-warmup",
-            daemon=True).start())
+            target=warm, args=(reader, settings.base_iri, lambda: start_views(app)),
+            name="collex-warmup", daemon=True).start())
     app.router.add_event_handler("shutdown", changes.close)
     app.router.add_event_handler("shutdown", app.state.search.close)
     if app.state.offline is not None:

@@ -41,17 +41,25 @@ class GenerationViews:
         self._running: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
-    def get(self, name: str, compute: Callable[[ReadStore], T]) -> T:
+    def start(self, name: str, compute: Callable[[ReadStore], Any]) -> threading.Event:
+        """Start computing ``name`` for the current generation unless that is under way;
+        the event is set when the computation ends."""
         generation = self._generation()
         with self._lock:
-            found = self._values.get(name)
-            if found is not None and found[0] == generation:
-                return found[1]  # type: ignore[no-any-return]
             done = self._running.get(name)
             if done is None:
                 done = self._running[name] = threading.Event()
                 threading.Thread(target=self._compute, args=(name, compute, generation, done),
                                  name=f"collex-view-{name[:20]}", daemon=True).start()
+            return done
+
+    def get(self, name: str, compute: Callable[[ReadStore], T]) -> T:
+        generation = self._generation()
+        with self._lock:
+            found = self._values.get(name)
+        if found is not None and found[0] == generation:
+            return found[1]  # type: ignore[no-any-return]
+        done = self.start(name, compute)
         if found is not None:
             return found[1]  # type: ignore[no-any-return]
         if not done.wait(self._wait):

@@ -68,7 +68,10 @@ def learn_shapes(reader: ReadStore, base: str) -> int:
     return done
 
 
-def warm(reader: ReadStore, base: str) -> None:
+def warm(reader: ReadStore, base: str, views: Callable[[], None] | None = None) -> None:
+    """``views``: starts computing the whole-store views before anyone asks."""
+    if views is not None:
+        views()
     try:
         log.info("learned the cost of the page queries (%d calls)", learn_shapes(reader, base))
     except Exception:

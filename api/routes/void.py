@@ -72,11 +72,15 @@ def build_void(reader: ReadStore, settings: Settings, endpoint: str) -> str:
         source = rest.split("/", 1)[0] if rest != graph else "other"
         lines.append(f"<{base}void#source-{source}> void:subset <{graph}> .")
         lines.append(f"<{graph}> a void:Dataset ; void:triples {n} .")
+    # the link sets in one pass over the store (one scan per target was six)
+    targets = " ".join(f'("{key}" "{ns}")' for key, (_, ns) in LINK_TARGETS.items())
+    counts = {str(getattr(r.get("key"), "value", "")): r for r in reader.select(
+        "SELECT ?key (COUNT(*) AS ?n) (COUNT(DISTINCT ?o) AS ?targets) WHERE { ?s ?p ?o "
+        f"FILTER(isIRI(?o)) VALUES (?key ?ns) {{ {targets} }} FILTER(STRSTARTS(STR(?o), ?ns))"
+        " } GROUP BY ?key")}
     for key, (title, ns) in LINK_TARGETS.items():
-        row = reader.select(
-            "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?o) AS ?targets) WHERE { ?s ?p ?o "
-            f'FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{ns}")) }}')[0]
-        if _num(row, "n"):
+        row = counts.get(key, {})
+        if row and _num(row, "n"):
             node = f"<{base}void#links-{key}>"
             lines.append(f"<{base}void> void:subset {node} .")
             lines.append(f'{node} a void:Linkset ; dcterms:title "Links to {title}" ;'
@@ -97,7 +101,13 @@ async def void(
 ) -> Response:
     """Counts per class and per named graph, and link sets to IdRef, BnF, VIAF..."""
     endpoint = str(request.url_for("sparql_get"))
-    views: GenerationViews = request.app.state.views
-    turtle = await run_in_threadpool(views.get, f"void {endpoint}",
-                                     lambda r: build_void(r, settings, endpoint))
-    return rdf_response(request, turtle)
+    turtle = await run_in_threadpool(void_document, request.app.state.views, settings)
+    return rdf_response(request, turtle.replace(f"<{ENDPOINT}>", f"<{endpoint}>"))
+
+
+ENDPOINT = "urn:collex:sparql-endpoint"  # replaced per request: one document for any Host
+
+
+def void_document(views: GenerationViews, settings: Settings) -> str:
+    """The VoID document of the current data generation (computed once per generation)."""
+    return views.get("void", lambda r: build_void(r, settings, ENDPOINT))
