@@ -214,6 +214,10 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
+            if server.poll() is not None:
+                tail = log.read_text(errors="replace").strip().splitlines()[-3:]
+                print("soak: collex serve exited at start:", *tail, sep="\n", file=sys.stderr)
+                return 2
             try:
                 if httpx.get(base + "/healthz", timeout=2).status_code == 200:
                     break
