@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from api.views import release_memory
 from graph.base import ReadStore
 from graph.common import scopes
 from graph.search import SqliteSearchIndex, collect_documents, index_path, refresh
@@ -107,6 +108,7 @@ class SearchFollower:
                     self._apply(None)
                 except Exception:
                     log.exception("the search index could not be rebuilt")
+            release_memory()
             with self._cv:
                 self._applied = target
                 self._cv.notify_all()

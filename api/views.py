@@ -17,6 +17,8 @@ project's, bounded, not a client's), and:
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import threading
 from collections.abc import Callable
@@ -77,6 +79,7 @@ class GenerationViews:
                 value = compute(reader)
             with self._lock:
                 self._values[name] = (generation, value)
+            release_memory()
         except CollexError as exc:  # the next request tries again
             log.warning("could not compute the %s view: %s", name, exc)
         except Exception:
@@ -91,3 +94,10 @@ def view(request: Any, name: str, compute: Callable[[ReadStore], T]) -> T:
     """``compute()``'s value for the store's current data generation (see the module)."""
     views: GenerationViews = request.app.state.views
     return views.get(name, compute)
+
+
+def release_memory() -> None:
+    """Give the memory a whole-store computation freed back to the system (glibc keeps it
+    otherwise: the server's RSS stayed 220 MB higher after its start's views, measured)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
