@@ -34,6 +34,12 @@ def test_slow_header_connections_are_closed_and_slow_no_one(tmp_path: Path) -> N
     port = int(url.rsplit(":", 1)[1])
     slow: list[socket.socket] = []
     try:
+        with httpx.Client(timeout=10) as client:  # the same client, before: the baseline
+            baseline = []
+            for _ in range(100):
+                t = time.perf_counter()
+                assert client.get(url + "/healthz").status_code == 200
+                baseline.append(time.perf_counter() - t)
         for _ in range(200):
             s = socket.create_connection(("127.0.0.1", port))
             s.sendall(b"GET /api/networks HTTP/1.1\r\nHost: x\r\n")
@@ -50,7 +56,11 @@ def test_slow_header_connections_are_closed_and_slow_no_one(tmp_path: Path) -> N
                 t = time.perf_counter()
                 assert client.get(url + "/healthz").status_code == 200
                 latencies.append(time.perf_counter() - t)
-        assert statistics.quantiles(latencies, n=20)[18] < 0.020, latencies
+        # p95 under 20 ms (the bound), or within 3x of this machine's own baseline
+        # when the machine is that slow (a loaded CI runner)
+        p95 = statistics.quantiles(latencies, n=20)[18]
+        before = statistics.quantiles(baseline, n=20)[18]
+        assert p95 < max(0.020, 3 * before), (p95, before)
         time.sleep(max(0.0, started + 4.0 - time.monotonic()))
         closed = 0
         for s in slow:
