@@ -59,18 +59,13 @@ class _ClientMiddleware:
         await self.app(scope, receive, send)
 
 
-def start_views(app: FastAPI) -> None:
-    """Start computing the whole-store views (api.views) before anyone asks for them."""
-    settings: Settings = app.state.settings
-    views: GenerationViews = app.state.views
-    for name, compute in (
-        ("status", status._status),
-        ("graphs", lambda r: r.named_graphs()),
-        ("networks", lambda r: network_list(r, settings.base_iri)),
-        ("institutions", institution_list),
-        ("void", lambda r: void.build_void(r, settings, void.ENDPOINT)),
-    ):
-        views.start(name, compute)
+def whole_store_views(settings: Settings) -> dict[str, Callable[[ReadStore], object]]:
+    """The views computed once per data generation (api.views), by name."""
+    return {"status": status.compute_status,
+            "graphs": lambda r: r.named_graphs(),
+            "networks": lambda r: network_list(r, settings.base_iri),
+            "institutions": institution_list,
+            "void": lambda r: void.build_void(r, settings, void.ENDPOINT)}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -99,7 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reader = reader
     own: Callable[[], AbstractContextManager[ReadStore]] = (
         reader.own if isinstance(reader, PooledReader) else lambda: nullcontext(reader))
-    app.state.views = GenerationViews(lambda: changes.generation, own)
+    app.state.views = GenerationViews(lambda: changes.generation, own,
+                                      computations=whole_store_views(settings))
     app.state.search = SearchFollower(own, settings.store_dir,
                                       lambda r: data_version(r, settings.base_iri))
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
@@ -113,7 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     " Linux x86-64/arm64): SERVICE and LOAD are guarded by the query check only")
     if isinstance(changes, QueryPool):
         app.router.add_event_handler("startup", lambda: threading.Thread(
-            target=warm, args=(reader, settings.base_iri, lambda: start_views(app)),
+            target=warm, args=(reader, settings.base_iri, app.state.views.start_all),
             name="collex-warmup", daemon=True).start())
     app.router.add_event_handler("shutdown", changes.close)
     app.router.add_event_handler("shutdown", app.state.search.close)

@@ -13,8 +13,7 @@ brings the index up to date, taking the writes that piled up meanwhile together:
 
 The follower reads the store with the server's own reader (the newest snapshot, in process,
 outside the query pool: heavy public queries cannot hold it back). Searches read the last
-complete state meanwhile. ``wait`` lets a caller that needs its own
-write in the search results (tests, scripts) wait for the index to catch up.
+complete state meanwhile.
 """
 
 from __future__ import annotations
@@ -50,6 +49,7 @@ class SearchFollower:
         self._build_lock = threading.Lock()
         self._closed = False
         self._thread: threading.Thread | None = None
+        self._checked = False  # the index's data version was compared with the store's
 
     def ensure_built(self) -> SqliteSearchIndex:
         """The index, built first (in the caller) if there is none or it reflects another
@@ -65,8 +65,6 @@ class SearchFollower:
                 self._checked = True
         return self.index
 
-    _checked = False
-
     def changed(self, graphs: Iterable[str] | None) -> None:
         """A write changed ``graphs`` (None: not known which)."""
         with self._cv:
@@ -80,12 +78,6 @@ class SearchFollower:
                                                 daemon=True)
                 self._thread.start()
             self._cv.notify_all()
-
-    def wait(self, timeout: float = 60.0) -> bool:
-        """Until the index reflects every write reported so far; False on timeout."""
-        with self._cv:
-            target = self._requested
-            return self._cv.wait_for(lambda: self._applied >= target, timeout)
 
     def close(self) -> None:
         with self._cv:

@@ -21,7 +21,7 @@ import contextlib
 import ctypes
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
@@ -35,17 +35,21 @@ log = logging.getLogger("collex.views")
 class GenerationViews:
     def __init__(self, generation: Callable[[], int],
                  own: Callable[[], AbstractContextManager[ReadStore]],
-                 wait: float = 30.0) -> None:
+                 wait: float = 30.0,
+                 computations: Mapping[str, Callable[[ReadStore], Any]] | None = None) -> None:
         self._generation = generation
         self._own = own
+        self.computations = dict(computations or {})  # name -> how to compute it
         self._wait = wait
         self._values: dict[str, tuple[int, Any]] = {}
         self._running: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
-    def start(self, name: str, compute: Callable[[ReadStore], Any]) -> threading.Event:
-        """Start computing ``name`` for the current generation unless that is under way;
-        the event is set when the computation ends."""
+    def start(self, name: str, compute: Callable[[ReadStore], Any] | None = None
+              ) -> threading.Event:
+        """Start computing ``name`` (by ``compute``, else as registered) for the current
+        generation unless that is under way; the event is set when the computation ends."""
+        compute = compute or self.computations[name]
         generation = self._generation()
         with self._lock:
             done = self._running.get(name)
@@ -55,7 +59,12 @@ class GenerationViews:
                                  name=f"collex-view-{name[:20]}", daemon=True).start()
             return done
 
-    def get(self, name: str, compute: Callable[[ReadStore], T]) -> T:
+    def start_all(self) -> None:
+        """Start computing every registered view (at the server's start)."""
+        for name in self.computations:
+            self.start(name)
+
+    def get(self, name: str, compute: Callable[[ReadStore], T] | None = None) -> T:
         generation = self._generation()
         with self._lock:
             found = self._values.get(name)
@@ -90,10 +99,10 @@ class GenerationViews:
             done.set()
 
 
-def view(request: Any, name: str, compute: Callable[[ReadStore], T]) -> T:
-    """``compute()``'s value for the store's current data generation (see the module)."""
+def view(request: Any, name: str) -> Any:
+    """The registered view ``name`` for the store's current data generation (the module)."""
     views: GenerationViews = request.app.state.views
-    return views.get(name, compute)
+    return views.get(name)
 
 
 def release_memory() -> None:

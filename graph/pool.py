@@ -364,7 +364,7 @@ class QueryPool:
 
     def __init__(self, directory: Path, workers: int, timeout: float,
                  snapshot: Callable[[Path], None], queue_wait: float = 10.0,
-                 memory_mb: int = 0, offline: bool = False, per_client: int = 0) -> None:
+                 memory_mb: int = 0, offline: bool = False) -> None:
         self.directory = directory
         self.timeout = timeout
         self.queue_wait = queue_wait
@@ -383,7 +383,7 @@ class QueryPool:
         self._superseded: dict[int, float] = {}
         self._pinned: list[int] = []  # snapshots read in this process (dumps)
         self._change_lock = threading.Lock()
-        self._workers = _Dispatcher(per_client or max(1, workers - 1), workers)
+        self._workers = _Dispatcher(max(1, workers - 1), workers)
         self.shapes = _Shapes()
         self._closed = False
         for slot in range(workers):

@@ -15,12 +15,10 @@ from api.data import (
     authority_detail,
     collection_detail,
     institution_detail,
-    institution_list,
     network_detail,
-    network_list,
 )
 from api.deps import get_reader, get_settings
-from api.models import CollectionDetail, Ref
+from api.models import CollectionDetail, InstitutionSummary, NetworkSummary, Ref
 from api.pages import templates
 from api.routes.collections import _item, jsonld_item, run_search
 from api.routes.query_page import STATIC
@@ -153,9 +151,9 @@ def render_institution(request: Request, reader: ReadStore, settings: Settings,
 
 
 @router.get("/networks", response_class=HTMLResponse, summary="Thematic networks page")
-def networks_page(request: Request, reader: Reader, settings: Config) -> HTMLResponse:
+def networks_page(request: Request) -> HTMLResponse:
     """All networks."""
-    nets = view(request, "networks", lambda r: network_list(r, settings.base_iri))
+    nets: list[NetworkSummary] = view(request, "networks")
     return templates.TemplateResponse(request, "list.html", {
         "heading": "Réseaux thématiques", "intro": "Thematic networks",
         "sections": [("", [(n.name, n.iri, f"{n.members} membres") for n in nets])],
@@ -166,9 +164,9 @@ def networks_page(request: Request, reader: Reader, settings: Config) -> HTMLRes
 
 
 @router.get("/institutions", response_class=HTMLResponse, summary="Institutions page")
-def institutions_page(request: Request, reader: Reader) -> HTMLResponse:
+def institutions_page(request: Request) -> HTMLResponse:
     """All institutions."""
-    insts = view(request, "institutions", lambda r: institution_list(r))
+    insts: list[InstitutionSummary] = view(request, "institutions")
     return templates.TemplateResponse(request, "list.html", {
         "heading": "Établissements", "intro": "Institutions",
         "sections": [("", [(i.name, i.iri, f"{i.city} · {i.collections} collections")

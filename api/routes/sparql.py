@@ -24,7 +24,7 @@ from api.conneg import GRAPHS, SOLUTIONS, negotiate
 from api.deps import get_reader, get_settings
 from api.rdfout import rdf_response
 from api.security import read_body, require_admin
-from api.views import GenerationViews
+from api.views import view
 from collex.errors import (
     InvalidInput,
     MethodNotAllowed,
@@ -207,8 +207,7 @@ SD_FORMATS = [
 def service_description(request: Request, reader: ReadStore, settings: Settings) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint."""
     endpoint = _endpoint(request)
-    views: GenerationViews = request.app.state.views
-    graphs = views.get("graphs", lambda r: r.named_graphs())
+    graphs: list[str] = view(request, "graphs")
     formats = ", ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in SD_FORMATS)
     named = "".join(
         f"  sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n" for g in graphs[:1000]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import get_reader
 from api.pages import templates
-from api.views import GenerationViews
+from api.views import view
 from collex import __version__
 from graph.base import ReadStore
 
@@ -55,7 +55,7 @@ class Status(BaseModel):
     sources: list[Source] = Field(description="Loaded source records")
 
 
-def _status(reader: ReadStore) -> Status:
+def compute_status(reader: ReadStore) -> Status:
     stats = reader.stats()
     sources = []
     for row in reader.select(_SOURCES):
@@ -74,8 +74,8 @@ def status(request: Request, reader: Annotated[ReadStore, Depends(get_reader)]) 
 
 
 def _cached_status(request: Request, reader: ReadStore) -> Status:
-    views: GenerationViews = request.app.state.views
-    return views.get("status", _status)
+    status: Status = view(request, "status")
+    return status
 
 
 @router.get("/healthz", summary="Liveness probe", tags=["status"])

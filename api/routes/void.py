@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_reader, get_settings
 from api.rdfout import rdf_response
-from api.views import GenerationViews
+from api.views import view
 from collex.settings import Settings
 from graph.base import ReadStore
 
@@ -101,13 +101,8 @@ async def void(
 ) -> Response:
     """Counts per class and per named graph, and link sets to IdRef, BnF, VIAF..."""
     endpoint = str(request.url_for("sparql_get"))
-    turtle = await run_in_threadpool(void_document, request.app.state.views, settings)
+    turtle: str = await run_in_threadpool(view, request, "void")  # built with ENDPOINT
     return rdf_response(request, turtle.replace(f"<{ENDPOINT}>", f"<{endpoint}>"))
 
 
 ENDPOINT = "urn:collex:sparql-endpoint"  # replaced per request: one document for any Host
-
-
-def void_document(views: GenerationViews, settings: Settings) -> str:
-    """The VoID document of the current data generation (computed once per generation)."""
-    return views.get("void", lambda r: build_void(r, settings, ENDPOINT))
