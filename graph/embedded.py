@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from collex.errors import InvalidInput, NotFound, QueryRejected, StoreUnavailable
 from graph.base import QueryAnswer, QueryRequest, ReadStore, SelectRow, StoreStats
 from graph.common import stats_from
-from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query
+from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query, syntax_message
 from graph.sandbox import DENIED, denied
 from graph.spool import QuadSpool
 
@@ -360,7 +360,7 @@ class EmbeddedStore(EmbeddedReader):
         try:
             self._ox.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
-            raise QueryRejected(f"SPARQL syntax error: {exc}") from None
+            raise QueryRejected(syntax_message(exc)) from None
         except OSError as exc:
             if denied(exc):
                 raise QueryRejected(DENIED) from None

@@ -45,7 +45,7 @@ import pyoxigraph as ox
 from collex.errors import Busy, QueryRejected, QueryTimeout, StoreUnavailable
 from graph.base import QueryAnswer, QueryRequest, ReadStore, SelectRow, StoreStats
 from graph.common import named_graphs_from, stats_from
-from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query
+from graph.results import SparqlSyntaxError, WrongFormat, execute, run_query, syntax_message
 from graph.sandbox import DENIED, denied, deny_network
 
 
@@ -147,7 +147,7 @@ def _checker(conn: Connection, memory_mb: int) -> None:
         try:
             empty.query(sparql, base_iri=base_iri)
         except SyntaxError as exc:
-            verdict = f"SPARQL syntax error: {exc}"
+            verdict = syntax_message(exc)
         except Exception:  # not a question of syntax: the worker will say
             verdict = None
         conn.send(verdict)

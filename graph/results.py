@@ -15,6 +15,7 @@ Used in-process by the CLI and inside the query worker processes of the server.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from xml.sax.saxutils import escape as _xml_escape  # noqa: TID251 - escaping only, no parsing
 
@@ -74,7 +75,26 @@ def execute(store: ox.Store, req: QueryRequest) -> ox.QuerySolutions | ox.QueryB
     try:
         return store.query(req.sparql, base_iri=req.base_iri, **kwargs)  # type: ignore[arg-type]
     except SyntaxError as exc:
-        raise SparqlSyntaxError(f"SPARQL syntax error: {exc}") from None
+        raise SparqlSyntaxError(syntax_message(exc)) from None
+
+
+def syntax_message(exc: SyntaxError) -> str:
+    """Oxigraph's syntax error in one readable line: its list of the characters it expected
+    (dozens of Unicode ranges over several lines) is left out.
+
+    >>> syntax_message(SyntaxError("error at 1:28: expected one of Prefix not found,"
+    ...                            " ['%'], ['-' | '0' ..= '9']"))
+    'SPARQL syntax error at 1:28: a prefix is used without its PREFIX declaration'
+    """
+    text = " ".join(str(exc).split())
+    m = re.match(r"error at (\d+:\d+): (.*)", text)
+    where, what = (f" at {m.group(1)}", m.group(2)) if m else ("", text)
+    if "Prefix not found" in what:
+        what = "a prefix is used without its PREFIX declaration"
+    elif "expected one of" in what:
+        shown = what.split("expected one of", 1)[1].split(", [", 1)[0].strip(" ,")
+        what = f"unexpected text{f' (expected {shown})' if shown else ''}"
+    return f"SPARQL syntax error{where}: {what[:300]}"
 
 
 def run_query(store: ox.Store, req: QueryRequest) -> QueryAnswer:

@@ -56,9 +56,11 @@ class QuadSpool:
         self.quads = 0
         self.stream: QuadSink | None = None  # set by a store that ingests while we convert
 
-    def add_graph(self, graph: str, triples: Iterable[tuple[Node, Node, Node]]) -> int:
-        """Append the whole content of ``graph``. A graph may be added once only."""
-        if graph in self.graphs:
+    def add_graph(self, graph: str, triples: Iterable[tuple[Node, Node, Node]],
+                  append: bool = False) -> int:
+        """Append the whole content of ``graph``. A graph may be added once only, unless
+        each addition says ``append`` (a record written in parts)."""
+        if graph in self.graphs and not append:
             raise ValueError(f"graph {graph} is already in this spool")
         tail = f" <{graph}> .\n"
         forms: dict[Node, str] = {}  # subjects and predicates repeat within a graph
@@ -76,7 +78,7 @@ class QuadSpool:
         stream = self.stream
         if stream is not None and stream.live and stream.accepts(graph):
             stream.write(lines)  # a graph it does not accept is written from the spool file
-        self.graphs[graph] = count
+        self.graphs[graph] = self.graphs.get(graph, 0) + count
         self.quads += count
         return count
 

@@ -43,6 +43,10 @@ class Converted:
     authority: bool = False  # an authority record: its statements are the entity's home
     removes: list[str] | None = None  # graphs this record says are gone (a list re-export)
     fidelity: Fidelity | None = None  # source elements seen, mapped and not mapped
+    synthetic: bool = False  # made by the loader, not read from the file (disciplines scheme)
+    # A record too large to hold: the rest of its graph, a batch of (part, graph) at a time,
+    # written after this head is accepted (see loaders.ead.convert.ComponentParts)
+    parts: Any = None
 
 
 class SourceFormat(Protocol):
@@ -67,6 +71,70 @@ class SourceFormat(Protocol):
 
 
 _EAD_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?ead[\s>/]")
+
+EXPECTED = ("an EAD 2002, APE-EAD or EAD3 finding aid, an EAC-CPF record, an OAI-PMH answer,"
+            " an IdRef authority in UNIMARC (MARCXML, ISO 2709) or RDF/XML, or a CollEx CSV"
+            " list (institutions, networks, labels, members: ontology/lists-format.md)")
+_MAGIC = ((b"PK\x03\x04", "a ZIP archive (an .xlsx, .docx or .odt document is one too):"
+           " extract it, or export the sheet as CSV UTF-8"),
+          (b"\x1f\x8b", "a gzip-compressed file: decompress it first"),
+          (b"BZh", "a bzip2-compressed file: decompress it first"),
+          (b"\xfd7zXZ", "an xz-compressed file: decompress it first"),
+          (b"7z\xbc\xaf", "a 7-Zip archive: extract it first"),
+          (b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"),
+          (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+          (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"),
+          (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document (.xls, .doc): export the sheet"
+           " as CSV UTF-8"))
+_XML_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)")
+_KNOWN_ROOTS = {b"TEI": "a TEI document", b"html": "an HTML page", b"svg": "an SVG image",
+                b"mods": "a MODS record", b"mets": "a METS document",
+                b"dc": "a bare Dublin Core record (harvest it inside an OAI-PMH answer)",
+                b"RDF": "RDF/XML that is not an IdRef authority",
+                b"marc": "a MARC record"}
+
+
+def what_it_is(head: bytes, suffix: str = "") -> str:
+    """What a file that no loader reads looks like, for the rejection message.
+
+    >>> what_it_is(b"\\x1f\\x8b\\x08\\x00")
+    'a gzip-compressed file: decompress it first'
+    >>> what_it_is(b'<TEI xmlns="http://www.tei-c.org/ns/1.0">')
+    'a TEI document'
+    >>> what_it_is(b"nom,ville\\nBnF,Paris\\n", ".csv")
+    'a CSV file whose header (nom, ville) is not one of our lists'
+    """
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    from loaders.lists.parse import header_line
+    from loaders.xmlsafe import sniff_xml
+
+    if sniff_xml(head):
+        lowered = head[:512].lower()
+        if b"<!doctype html" in lowered or b"<html" in lowered:
+            return "an HTML page (an error page saved instead of the file?)"
+        m = _XML_ROOT.search(head)
+        if m is None:
+            return "XML without a root element"
+        name = m.group(2)
+        return _KNOWN_ROOTS.get(name, f"an XML document whose root element is"
+                                      f" <{name.decode('ascii', 'replace')[:40]}>")
+    if b"\x00" in head[:4096] or sum(b < 9 or 13 < b < 32 for b in head[:4096]) > 8:
+        return "binary data"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] in (b"{", b"["):
+        return "JSON"
+    if re.match(rb"(?i)@?prefix\s|@base\s|<[^>]+>\s+<[^>]+>", stripped):
+        return "Turtle or N-Triples"
+    if stripped[:5].isdigit():
+        return "ISO 2709 whose leader is damaged (no MARC leader in the first 24 bytes)"
+    found = header_line(head)
+    if found is not None and (suffix.lower() == ".csv" or found[1] in found[0]):
+        first, delimiter = found
+        columns = ", ".join(c.strip() for c in first.split(delimiter)[:8])
+        return f"a CSV file whose header ({columns[:120]}) is not one of our lists"
+    return "text that is none of these formats"
 
 
 class EadFormat:
@@ -101,12 +169,43 @@ class EadFormat:
         except EadRejected as exc:
             raise SourceRejected(str(exc)) from None
 
+    def stream(self, path: Path, file: str) -> Iterator[Any] | None:
+        """A notice too large to hold (over ``STREAM_BYTES``) read in two passes, or None
+        when it is read whole: first its header and collection, then its components, a
+        batch at a time, while they are converted and written."""
+        from loaders.ead.parse import STREAM_BYTES
+
+        if path.stat().st_size <= STREAM_BYTES:
+            return None
+        return self._streamed(path, file)
+
+    def _streamed(self, path: Path, file: str) -> Iterator[Any]:
+        from loaders.ead.parse import EadRejected, read_head
+
+        sha = hashlib.sha256()
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                sha.update(block)
+        try:
+            head = read_head(path, file, sha.hexdigest())
+        except EadRejected as exc:
+            raise SourceRejected(str(exc)) from None
+        yield _StreamedEad(head, path)
+
     def record_id(self, record: Any) -> str:
         return str(record.record_id)
 
     def convert(self, record: Any, base_iri: str) -> Converted:
-        from loaders.ead.convert import convert
+        from loaders.ead.convert import ComponentParts, convert
 
+        if isinstance(record, _StreamedEad):
+            from loaders.ead.parse import stream_components
+
+            conv = self.checked(convert(record.head, base_iri))
+            path, head = record.path, record.head
+            conv.parts = ComponentParts(head, base_iri, lambda warnings, fidelity:
+                                        stream_components(path, head, warnings, fidelity))
+            return conv
         return self.checked(convert(record, base_iri))
 
     def checked(self, conv: Converted) -> Converted:
@@ -128,6 +227,22 @@ class EadFormat:
         return conv
 
 
+@dataclass
+class _StreamedEad:
+    """The first pass over a large notice (its head), and where to read the rest."""
+
+    head: Any  # EadRecord without its components
+    path: Path
+
+    @property
+    def record_id(self) -> str:
+        return str(self.head.record_id)
+
+    @property
+    def fidelity(self) -> Fidelity:
+        return self.head.fidelity  # type: ignore[no-any-return]
+
+
 _SOURCES_QUERY = (
     "SELECT ?g ?f ?id ?oai WHERE { GRAPH ?g { ?g <https://w3id.org/collex/def#fileName> ?f"
     " OPTIONAL { ?g <http://purl.org/dc/terms/identifier> ?id }"
@@ -142,6 +257,9 @@ class EacFormat(EadFormat):
 
     name: str = "eac"
     extensions: tuple[str, ...] = (".xml",)
+
+    def stream(self, path: Path, file: str) -> Iterator[Any] | None:
+        return None  # an EAC-CPF record is read whole
 
     def sniff(self, head: bytes) -> bool:
         return bool(_EAC_ROOT.search(head[:8192])) and not _OAI_ROOT.search(head[:8192])
@@ -384,10 +502,10 @@ class ListsFormat:
 
     def rank(self, head: bytes) -> int:
         """Institutions, then networks, then labels, then members, after the notices."""
-        from loaders.lists.parse import column_name, kind_of
+        from loaders.lists.parse import column_name, header_line, kind_of
 
-        first = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace")
-        kind = kind_of([column_name(c) for c in re.split(r"[,;\t]", first)])
+        first, delimiter = header_line(head) or ("", ",")
+        kind = kind_of([column_name(c) for c in first.split(delimiter)])
         return 1 + ["institutions", "networks", "labels", "members"].index(kind or "members")
 
     def __init__(self) -> None:
@@ -466,6 +584,8 @@ class ListsFormat:
         if lf.kind == "networks":  # members in the same load may refer to these networks
             self.context.networks.update(r.values.get("network", "") for r in lf.rows)
         records: list[Any] = [_ListRow(lf, row) for row in lf.rows]
+        if lf.damage:
+            records.append(_ListDamage(lf))
         if not getattr(self, "_scheme_sent", False):  # the disciplines the lists refer to
             self._scheme_sent = True
             records.append(_DISCIPLINES_SCHEME)
@@ -474,6 +594,8 @@ class ListsFormat:
     def record_id(self, record: Any) -> str:
         if record is _DISCIPLINES_SCHEME:
             return "disciplines scheme"
+        if isinstance(record, _ListDamage):
+            return "rest of the file"
         return f"row {record.row.number}"
 
     def convert(self, record: Any, base_iri: str) -> Converted:
@@ -481,7 +603,12 @@ class ListsFormat:
 
         if record is _DISCIPLINES_SCHEME:
             return convert_scheme(base_iri)
+        if isinstance(record, _ListDamage):
+            raise RecordRejected(f"the file is damaged at {record.list.damage}")
         state = self._kinds[record.list.kind]
+        if record.row.problem:
+            state.faults.append(f"{record.list.file}: row {record.row.number}")
+            raise RecordRejected(f"row {record.row.number}: {record.row.problem}")
         try:
             conv = convert_row(record.list, record.row, base_iri, self.context)
         except RowError as exc:
@@ -490,8 +617,6 @@ class ListsFormat:
         if record.row is record.list.rows[0]:
             conv.warnings[:0] = [f"row 1, column {c}: unknown column, ignored"
                                  for c in record.list.unknown_columns] + record.list.warnings
-            if record.list.damage:
-                conv.warnings.append(f"the file is damaged at {record.list.damage}")
         state.written.add(conv.graph_iri)
         return conv
 
@@ -532,6 +657,17 @@ class _ListRow:
 
 
 @dataclass
+class _ListDamage:
+    """Where a list file stops being readable: rejected as a record of its own."""
+
+    list: Any  # ListFile
+
+    @property
+    def record_id(self) -> str:
+        return "damage"
+
+
+@dataclass
 class _KindState:
     files: list[str] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
@@ -548,5 +684,8 @@ FORMATS: dict[str, SourceFormat] = {"oai": OaiFormat(), "ead": EadFormat(),
 
 
 def detect(head: bytes) -> SourceFormat | None:
-    """The format whose sniffing accepts these first bytes."""
+    """The format whose sniffing accepts these first bytes (none for an archive, a PDF or an
+    image, whatever text they carry: a ZIP may store an EAD file uncompressed)."""
+    if any(head.startswith(magic) for magic, _ in _MAGIC):
+        return None
     return next((f for f in FORMATS.values() if f.sniff(head)), None)

@@ -40,6 +40,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from graph.ntriples import term
 from loaders.terms import COLLEX, FOAF, RDF, RDFS, SKOS
 
 Triple = tuple[Node, Node, Node]
@@ -114,6 +115,15 @@ def rdflib_term(term: Any) -> Node:
     return URIRef(str(term))
 
 
+def _pairs(forms: list[str]) -> set[tuple[Node, Node]]:
+    """The (predicate, object) terms of "p o" N-Triples texts."""
+    if not forms:
+        return set()
+    text = "".join(f"<urn:s> {f} .\n" for f in forms)
+    return {(rdflib_term(q.predicate), rdflib_term(q.object))
+            for q in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)}
+
+
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
@@ -131,8 +141,14 @@ class EntityLedger:
         # entity -> (p, o) -> how many records of this load say it
         self.said: dict[Node, Counter[tuple[Node, Node]]] = defaultdict(Counter)
         # what the authority records of this load state, by subject
-        self.authority: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
+        # (N-Triples text of "p o", compact: a list of 100,000 institutions or a million
+        # authorities is held as strings, turned back into terms for the entities computed)
+        self.authority: dict[Node, list[str]] = defaultdict(list)
         self.touched: set[str] = set()  # graphs written or removed by this load
+        # what the graph being split has said already: a record written in parts (a large
+        # notice) counts each of its facts once, as a record split whole does
+        self._graph: str | None = None
+        self._counted: set[tuple[Node, Node, Node]] = set()
 
     def split(self, graph: str, triples: Iterable[Triple], own: Sequence[str] | None,
               authority: bool) -> list[Triple]:
@@ -140,11 +156,15 @@ class EntityLedger:
         entity in place of the statements about it. ``own`` are the IRIs the record owns
         (with what hangs under them: ``/...``, ``#...``); None: it owns everything."""
         self.touched.add(graph)
+        if graph != self._graph:
+            self._graph, self._counted = graph, set()
         if own is None:
             out = list(triples)
             if authority:
+                source = URIRef(graph)  # the source record's own description: no entity
                 for t in out:
-                    self.authority[t[0]].add((t[1], t[2]))
+                    if t[0] != source:
+                        self.authority[t[0]].append(f"{term(t[1])} {term(t[2])}")
             return out
         out = []
         main = URIRef(own[0])
@@ -158,7 +178,7 @@ class EntityLedger:
             if mine:
                 out.append(t)
                 if authority and s == main:
-                    self.authority[s].add((t[1], t[2]))
+                    self.authority[s].append(f"{term(t[1])} {term(t[2])}")
             else:
                 foreign[s].append((t[1], t[2]))
         for entity, pairs in foreign.items():
@@ -166,9 +186,12 @@ class EntityLedger:
             out.append((mention, RDF.type, MENTION))
             out.append((mention, MENTIONS, entity))
             said = self.said[entity]
+            counted = self._counted
             for p, o in dict.fromkeys(pairs):
                 out.append((mention, MENTION_TYPE if p == RDF.type else p, o))
-                said[(p, o)] += 1
+                if (entity, p, o) not in counted:
+                    counted.add((entity, p, o))
+                    said[(p, o)] += 1
         return out
 
     def removed(self, graph: str) -> None:
@@ -233,7 +256,7 @@ class EntityLedger:
                 stated[rdflib_term(row["e"])].add((rdflib_term(row["p"]),
                                                    rdflib_term(row["o"])))
             for e in chunk:
-                facts = stated[e] | self.authority.get(e, set())
+                facts = stated[e] | _pairs(self.authority.get(e, []))
                 yield entity_graph(self.base, str(e)), describe(e, said[e], facts)
 
     def _existing_entity_graphs(self, store: Any, subjects: set[Node]) -> set[Node]:

@@ -72,11 +72,12 @@ class Tracker:
         return el in self._used or el in self._trees or any(
             a in self._trees for a in el.iterancestors())
 
-    def account(self, root: etree._Element) -> Fidelity:
-        """Seen, mapped and unmapped elements under ``root`` (included)."""
+    def account(self, root: etree._Element, name: str | None = None) -> Fidelity:
+        """Seen, mapped and unmapped elements under ``root`` (included), their paths
+        starting with ``name`` (default: the root's local name)."""
         out = Fidelity()
         used, trees = self._used, self._trees
-        stack: list[tuple[etree._Element, str]] = [(root, local_name(root))]
+        stack: list[tuple[etree._Element, str]] = [(root, name or local_name(root))]
         while stack:
             el, path = stack.pop()
             if el in trees:  # the whole subtree is mapped: counted without a walk in Python

@@ -11,6 +11,10 @@ Guarantees:
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import hashlib
+import os
+import stat
 import sys
 import time
 from collections import defaultdict
@@ -27,24 +31,59 @@ from rich.progress import Progress
 
 from collex.settings import Settings
 from graph.base import WriteStore
+from graph.ntriples import term
 from graph.spool import QuadSpool
 from loaders.base import (
+    EXPECTED,
     FORMATS,
     Converted,
     RecordRejected,
     SourceFormat,
     SourceRejected,
     detect,
+    what_it_is,
 )
 from loaders.derived.state import STATE, ensure, new_version, version_triples
 from loaders.entities import EntityLedger
+from loaders.rdf import drop_unwritable, iri_problem
 from loaders.report import LoadReport
+from loaders.xmlsafe import content_head
 from ontology import PROV
 from shapes import shapes_path
 from shapes.compiled import CompiledShapes, Unsupported
 
 Log = Callable[[str], None]
 COLLEX_WARNING = URIRef("https://w3id.org/collex/def#loadWarning")
+COLLEX_DIGEST = URIRef("https://w3id.org/collex/def#contentDigest")
+COLLEX_COMPONENT_COUNT = URIRef("https://w3id.org/collex/def#componentCount")
+
+
+def content_digest(conv: Converted) -> str:
+    """A digest of what a record's conversion gives (its triples, in any order, where they go
+    and how they are split): equal digests, equal graphs. A reload of an unchanged record is
+    recognised by it and writes nothing (its load time stays that of its first load)."""
+    forms: dict[Node, str] = {}
+    lines = []
+    for t in conv.graph:
+        parts = []
+        for node in t:
+            form = forms.get(node)
+            if form is None:
+                form = forms[node] = term(node)
+            parts.append(form)
+        lines.append(" ".join(parts))
+    lines.sort()
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{conv.graph_iri}\x1e{conv.own}\x1e{conv.authority}\x1e".encode())
+    h.update("\n".join(lines).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def stored_digests(store: WriteStore) -> dict[str, str]:
+    """The content digest of every record graph in the store."""
+    return {str(getattr(row["g"], "value", "")): str(getattr(row["d"], "value", ""))
+            for row in store.iter_select(
+                f"SELECT ?g ?d WHERE {{ GRAPH ?g {{ ?g <{COLLEX_DIGEST}> ?d }} }}")}
 
 
 @lru_cache(maxsize=1)
@@ -63,11 +102,51 @@ def _compiled() -> CompiledShapes | None:
         return None
 
 
+def not_regular(path: Path) -> str | None:
+    """Why ``path`` is not a file to read (a FIFO, a device, a socket, a link loop...), told
+    without opening it (opening a FIFO blocks; reading /dev/zero never ends), or None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a loop of symbolic links"
+        if path.is_symlink():
+            return f"a symbolic link to nothing ({exc.strerror})"
+        return f"cannot read the file: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    what = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a character device"
+            if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a folder" if stat.S_ISDIR(mode)
+            else "a special file")
+    return f"not a regular file: {what}; not read"
+
+
+_HEAD = 65536
+_PROLOG_MAX = 16 << 20  # a prolog (comments, DOCTYPE) longer than this is not waited for
+
+
+def read_head(path: Path) -> bytes:
+    """The first bytes of a regular file as format detection sees them: for XML, from its
+    root element on, whatever prolog or encoding comes first (see ``content_head``)."""
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD)
+        while True:
+            content = content_head(head)
+            if content is not None:
+                return content[:_HEAD]
+            more = fh.read(1 << 20) if len(head) < _PROLOG_MAX else b""
+            if not more:
+                return head
+            head += more
+
+
 def _order(path: Path) -> int:
     """Notices and authorities first, then the lists that refer to them."""
+    if not_regular(path) is not None:
+        return 0
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8192)
+        head = read_head(path)
     except OSError:
         return 0
     fmt = detect(head)
@@ -77,19 +156,26 @@ def _order(path: Path) -> int:
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files named, plus the files of the folders named (recursively, hidden ones skipped,
-    only the extensions some loader reads), sorted for a reproducible order."""
+    only the extensions some loader reads), sorted for a reproducible order. Special files
+    (FIFOs, devices, broken links) are listed too: the load refuses each with its reason."""
     known = {ext for fmt in FORMATS.values() for ext in fmt.extensions}
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
             out.extend(
                 p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in known
+                if p.suffix.lower() in known and (p.is_symlink() or not p.is_dir())
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
             out.append(path)
     return out
+
+
+def _display(path: Path | str) -> str:
+    """The file's name as reports show it: bytes that are not UTF-8 (a Latin-1 file name)
+    become U+FFFD, so that the name can be printed, stored and written to JSON."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def _describe(message: str, path: str | None, value: Node | None, focus: Node) -> str:
@@ -188,7 +274,7 @@ class Pipeline:
     ) -> LoadReport:
         """Load (or, with ``store=None``, only validate) the files and folders in ``paths``."""
         started = time.perf_counter()
-        report = LoadReport()
+        report = LoadReport(validation=store is None)
         ordered = sorted(((_order(p), p) for p in expand_paths(paths)), key=lambda t: t[0])
         files = [p for _, p in ordered]  # stable sort: the path order within each rank
         report.files = len(files)
@@ -208,6 +294,7 @@ class Pipeline:
         ranks = [rank for rank, _ in ordered]
         seen: dict[str, tuple[str, str | None]] = {}
         ledger = EntityLedger(self.settings.base_iri)
+        digests = stored_digests(store) if store is not None else {}
         batch: list[tuple[str, Converted]] = []
 
         def flush() -> None:
@@ -251,11 +338,21 @@ class Pipeline:
                 if observers:  # only when files of a later rank may refer to this record
                     for observe in observers:
                         observe(conv)
+                digest = content_digest(conv)
+                if digests.get(conv.graph_iri) == digest:  # as loaded: nothing to write
+                    report.loaded_from(file, counted=not conv.synthetic)
+                    report.unchanged += 1
+                    continue
+                if conv.parts is not None:
+                    report.triples += self._write_parts(file, conv, spool, ledger,
+                                                        store is not None, report)
+                conv.graph.add((URIRef(conv.graph_iri), COLLEX_DIGEST, Literal(digest)))
                 conv.graph.add((URIRef(conv.graph_iri), PROV.generatedAtTime, loaded_at))
                 written = (ledger.split(conv.graph_iri, conv.graph, conv.own, conv.authority)
                            if store is not None else conv.graph)
-                report.triples += spool.add_graph(conv.graph_iri, written)
-                report.loaded += 1
+                report.triples += spool.add_graph(conv.graph_iri, written,
+                                                  append=conv.parts is not None)
+                report.loaded_from(file, counted=not conv.synthetic)
                 report.graphs.append(conv.graph_iri)
             batch.clear()
 
@@ -278,6 +375,7 @@ class Pipeline:
                         last_rank = rank
                     if rank == ranks[-1]:  # no later file can refer to these records
                         observers = []
+                    begun = time.perf_counter()
                     for file, conv in self._convert_file(path, fmt, report):
                         if conv.graph_iri and conv.graph_iri in seen:
                             first_file, first_id = seen[conv.graph_iri]
@@ -297,6 +395,7 @@ class Pipeline:
                         batch.append((file, conv))
                         if len(batch) >= self.settings.validation_batch:
                             flush()
+                    report.seconds_by_file[_display(path)] = time.perf_counter() - begun
                     bar.advance(task)
                 finish()
                 flush()
@@ -321,6 +420,43 @@ class Pipeline:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _write_parts(self, file: str, conv: Converted, spool: QuadSpool,
+                     ledger: EntityLedger, split: bool, report: LoadReport) -> int:
+        """The parts of a record too large to hold (a notice's component tree), each checked
+        like a record of its own (a component the shapes or the store would refuse is left
+        out and reported; the notice loads) and spooled into the record's graph; then what
+        the parts said goes on the record's head. Memory holds one batch of parts."""
+        written = 0
+        for part in conv.parts:
+            pieces = [Converted(key, conv.graph_iri, conv.collection_iri, g)
+                      for key, g in part]
+            for piece in pieces:
+                for message in drop_unwritable(piece.graph):
+                    report.reject(file, f"{conv.record_id}: component {piece.record_id}",
+                                  message)
+            failing = check(pieces, self.settings.shacl_engine)
+            triples: list[tuple[Node, Node, Node]] = []
+            for i, piece in enumerate(pieces):
+                if i in failing:
+                    report.reject(file, f"{conv.record_id}: component {piece.record_id}",
+                                  "; ".join(failing[i]) + " (the component is left out)")
+                    continue
+                triples.extend(piece.graph)
+            if split:
+                triples = ledger.split(conv.graph_iri, triples, conv.own, conv.authority)
+            written += spool.add_graph(conv.graph_iri, triples, append=True)
+        parts = conv.parts
+        report.account(file, parts.fidelity)
+        if parts.count:
+            conv.graph.add((URIRef(conv.collection_iri), COLLEX_COMPONENT_COUNT,
+                            Literal(parts.count)))
+        for w in parts.warnings:
+            report.warn(file, conv.record_id, w)
+            conv.graph.add((URIRef(conv.graph_iri), COLLEX_WARNING, Literal(w)))
+        for where, reason in parts.rejected:
+            report.reject(file, where, reason)
+        return written
+
     def _spool_dir(self, store: WriteStore | None) -> Path | None:
         directory = getattr(store, "directory", None)
         if isinstance(directory, Path):
@@ -331,24 +467,28 @@ class Pipeline:
     def _convert_file(
         self, path: Path, fmt: str, report: LoadReport
     ) -> Iterator[tuple[str, Converted]]:
-        file = str(path)
+        file = _display(path)
+        refused = not_regular(path)
+        if refused is not None:
+            report.reject(file, None, refused)
+            return
         try:
             size = path.stat().st_size
-            with path.open("rb") as fh:
-                head = fh.read(65536)
+            head = read_head(path)
         except OSError as exc:
             report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
             return
         source: SourceFormat | None = FORMATS.get(fmt) if fmt != "auto" else detect(head)
         if source is None:
-            reason = ("the file is empty" if not head.strip() else
-                      "format not recognised (expected an EAD document)")
+            reason = ("the file is empty" if not head.strip(b" \t\r\n\x00\xef\xbb\xbf")
+                      else f"format not recognised: {what_it_is(head, path.suffix)}; expected"
+                      f" {EXPECTED}")
             report.reject(file, None, reason)
             return
         streamer = getattr(source, "stream", None)
         try:  # a format that can read this file piece by piece has no size cap
-            records: Iterable[Any] | None = (streamer(path, path.name) if streamer is not None
-                                             else None)
+            records: Iterable[Any] | None = (
+                streamer(path, _display(path.name)) if streamer is not None else None)
         except OSError as exc:
             report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
             return
@@ -363,7 +503,7 @@ class Pipeline:
                 report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
                 return
             try:
-                records = source.parse(data, path.name)
+                records = source.parse(data, _display(path.name))
             except SourceRejected as exc:
                 report.reject(file, None, str(exc))
                 return
@@ -392,4 +532,10 @@ class Pipeline:
                 report.reject(file, source.record_id(record),
                               f"could not be converted ({type(exc).__name__}: {exc})")
                 continue
+            if conv.graph_iri and (problem := iri_problem(conv.graph_iri)) is not None:
+                report.reject(file, conv.record_id, f"its identifier gives no usable IRI:"
+                              f" {problem}")
+                continue
+            conv.rejected += [(f"{conv.record_id}: value", m)
+                              for m in drop_unwritable(conv.graph)]
             yield file, conv

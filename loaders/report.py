@@ -21,9 +21,11 @@ class LoadReport:
     """What a load (or a validation) did. ``exit_code``: 0 all loaded, 1 some rejected."""
 
     written: bool = False
+    validation: bool = False  # `collex validate`: nothing was to be written
     files: int = 0
     records: int = 0
     loaded: int = 0
+    unchanged: int = 0  # of ``loaded``: records whose graph was already in the store as is
     deleted: int = 0
     triples: int = 0
     seconds: float = 0.0
@@ -31,6 +33,8 @@ class LoadReport:
     warnings: list[Issue] = field(default_factory=list)
     graphs: list[str] = field(default_factory=list)
     fidelity: dict[str, Fidelity] = field(default_factory=dict)  # file -> elements kept
+    loaded_by_file: dict[str, int] = field(default_factory=dict)
+    seconds_by_file: dict[str, float] = field(default_factory=dict)  # reading and converting
 
     def account(self, file: str, fidelity: Fidelity) -> None:
         """Add what a record of ``file`` kept of its source elements."""
@@ -42,6 +46,26 @@ class LoadReport:
         for f in self.fidelity.values():
             total += f
         return total
+
+    def loaded_from(self, file: str, counted: bool = True) -> None:
+        """A record of ``file`` loaded (``counted=False``: one the loader made, not the file's
+        own, counted in the total only)."""
+        self.loaded += 1
+        if counted:
+            self.loaded_by_file[file] = self.loaded_by_file.get(file, 0) + 1
+
+    def per_file(self) -> dict[str, dict[str, float | int]]:
+        """For each file read: records loaded, rejected, warnings, seconds spent reading it."""
+        out: dict[str, dict[str, float | int]] = {
+            file: {"loaded": 0, "rejected": 0, "warnings": 0, "seconds": round(s, 3)}
+            for file, s in self.seconds_by_file.items()}
+        blank = {"loaded": 0, "rejected": 0, "warnings": 0, "seconds": 0.0}
+        for file, n in self.loaded_by_file.items():
+            out.setdefault(file, dict(blank))["loaded"] = n
+        for key, issues in (("rejected", self.rejected), ("warnings", self.warnings)):
+            for issue in issues:
+                out.setdefault(issue.file, dict(blank))[key] += 1
+        return out
 
     def reject(self, file: str, record: str | None, reason: str) -> None:
         self.rejected.append(Issue(file, record, reason))
@@ -60,6 +84,7 @@ class LoadReport:
             "files": self.files,
             "records": self.records,
             "loaded": self.loaded,
+            "unchanged": self.unchanged,
             "deleted": self.deleted,
             "rejected_count": len(self.rejected),
             "triples": self.triples,
@@ -70,6 +95,7 @@ class LoadReport:
             "rejected": [asdict(i) for i in self.rejected],
             "warnings": [asdict(i) for i in self.warnings],
             "fidelity": {file: f.to_dict() for file, f in self.fidelity.items()},
+            "per_file": self.per_file(),
             "exit_code": self.exit_code,
         }
 
@@ -79,9 +105,10 @@ class LoadReport:
 
     def summary(self) -> str:
         """A short human summary for the terminal."""
-        verb = "loaded" if self.written else "valid"
+        verb = "valid" if self.validation else "loaded"
         lines = [
             f"{self.files} file(s), {self.records} record(s): {self.loaded} {verb},"
+            + (f" {self.unchanged} of them unchanged (not rewritten)," if self.unchanged else "")
             + (f" {self.deleted} deleted," if self.deleted else "")
             + f" {len(self.rejected)} rejected, {len(self.warnings)} warning(s);"
             f" {self.triples} triples in {self.seconds:.2f} s"

@@ -121,6 +121,9 @@ def slug(text: str, *, max_len: int = 80) -> str:
     return f"{keep}-{_digest(text)}" if keep else _digest(text)
 
 
+_UNSAFE = re.compile(r"[^\w.~-]+")
+
+
 def safe_segment(text: str, *, max_len: int = 200) -> str:
     """An IRI path segment keeping case, dots and dashes (identifiers such as FRAN_IR_054848),
     bounded in length: a longer one is cut and ends with a hash of the whole.
@@ -129,8 +132,14 @@ def safe_segment(text: str, *, max_len: int = 200) -> str:
     'FR-751052116-Ms-2.12'
     >>> len(safe_segment("A" * 500, max_len=100))
     100
+
+    Letters and digits of any script are kept (IRIs are Unicode): two identifiers that differ
+    only by them do not merge.
+
+    >>> safe_segment("ms-Ω-東京"), safe_segment("ms-é")
+    ('ms-Ω-東京', 'ms-é')
     """
-    s = re.sub(r"[^A-Za-z0-9._~-]+", "-", text.strip()).strip("-")
+    s = _UNSAFE.sub("-", unicodedata.normalize("NFC", text.strip())).strip("-")
     if not s:
         return slug(text, max_len=max_len)
     if len(s) > max_len:
@@ -168,3 +177,18 @@ def checked_iri(value: str) -> str | None:
 
 _IRI_CHARS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`\x00-\x1f\x7f]+$")
 _HOST = re.compile(r"^[\w.-]+$", re.UNICODE)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_row(cells: list[object]) -> list[object]:
+    """A CSV row safe to open in a spreadsheet: a text cell that starts like a formula
+    (``=``, ``+``, ``-``, ``@``, tab, carriage return) is prefixed with ``'`` so that it is
+    shown, never run (OWASP, "CSV injection"). Numbers are left as they are.
+
+    >>> spreadsheet_row(["=cmd|' /C calc'!A0", "Lyon", 3, "-2+3"])
+    ["'=cmd|' /C calc'!A0", 'Lyon', 3, "'-2+3"]
+    """
+    return [f"'{c}" if isinstance(c, str) and c.startswith(_FORMULA_START) else c
+            for c in cells]

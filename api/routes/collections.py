@@ -21,6 +21,7 @@ from collex.errors import InvalidInput
 from collex.settings import Settings
 from graph.base import ReadStore
 from graph.search import SORTS, SearchResult, SqliteSearchIndex
+from loaders.text import spreadsheet_row
 
 router = APIRouter(tags=["collections"])
 
@@ -131,8 +132,8 @@ async def search(
         w.writerow(["iri", "title", "holder", "dates", "extent", "identifier", "level"])
         for raw in result.items:
             it = _item(settings, raw)
-            w.writerow([it.id, it.title, it.holder, it.dates, it.extent, it.identifier,
-                        it.level])
+            w.writerow(spreadsheet_row([it.id, it.title, it.holder, it.dates, it.extent,
+                                        it.identifier, it.level]))
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="collections.csv"'})
     result = await run_in_threadpool(run_search, request, reader, settings, q, filters, sort,

@@ -109,6 +109,8 @@ def convert(record: DcRecord, base_iri: str) -> Converted:
         if rng.problem:
             warnings.append(f"dc:date {value!r}: {rng.problem}; kept as text only")
         elif rng.start and rng.end:
+            if rng.note:
+                warnings.append(f"dc:date {value!r}: {rng.note}")
             g.add((period, DCAT.startDate, Literal(rng.start, datatype=XSD.date)))
             g.add((period, DCAT.endDate, Literal(rng.end, datatype=XSD.date)))
             g.add((period, COLLEX.startYear, Literal(int(rng.start[:4]))))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.base import ReadStore
+from loaders.text import spreadsheet_row
 
 CRITERIA = {
     "idref_subjects": ("sujets liés à IdRef / IdRef-linked subjects",
@@ -102,5 +103,6 @@ def write_csv(rows: list[InstitutionQuality], path: Path) -> None:
         w.writerow(["holder", "name", "notices", *[f"{k}_count" for k in CRITERIA],
                     *[f"{k}_share" for k in CRITERIA], "warnings"])
         for q in rows:
-            w.writerow([q.holder, q.name, q.notices, *[q.counts.get(k, 0) for k in CRITERIA],
-                        *[f"{q.share(k):.4f}" for k in CRITERIA], len(q.warnings)])
+            w.writerow(spreadsheet_row(
+                [q.holder, q.name, q.notices, *[q.counts.get(k, 0) for k in CRITERIA],
+                 *[f"{q.share(k):.4f}" for k in CRITERIA], len(q.warnings)]))

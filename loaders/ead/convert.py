@@ -6,6 +6,7 @@ The mapping is documented element by element in ``ontology/ead-mapping.md``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from urllib.parse import urljoin
 
 from rdflib import Literal, URIRef
@@ -13,8 +14,9 @@ from rdflib import Literal, URIRef
 from loaders.authority import AuthorityRef, classify
 from loaders.base import Converted
 from loaders.dates import normalise
-from loaders.ead.parse import AccessPoint, EadRecord, Unit
-from loaders.rdf import RecordGraph, plain, source_record, typed
+from loaders.ead.parse import AccessPoint, Component, EadRecord, Unit
+from loaders.fidelity import Fidelity
+from loaders.rdf import RecordGraph, iri_problem, plain, source_record, typed
 from loaders.terms import (
     COLLEX,
     DCAT,
@@ -163,18 +165,26 @@ class _Context:
             value = urljoin(self.link_base, value)
         ok = checked_iri(value)
         if ok is None:
-            self.unresolved.setdefault((what, "invalid"), []).append((where, href))
+            why = "unparseable" if iri_problem(value) else "invalid"
+            self.unresolved.setdefault((what, why), []).append((where, href))
         return URIRef(ok) if ok else None
 
-    def summary(self) -> None:
-        """One warning per kind of unusable link, with the count and the first cases."""
+    def summary(self, rejected: list[tuple[str, str]]) -> None:
+        """One warning per kind of unusable link, with the count and the first cases; links
+        that are not IRIs at all (``http://[::1``) are rejected values: the notice loads
+        without them, and the report counts them as rejections."""
         for (what, why), cases in self.unresolved.items():
             shown = "; ".join(f"{where}: {href!r}" for where, href in cases[:3])
             more = f" (and {len(cases) - 3} more)" if len(cases) > 3 else ""
-            reason = ("relative, and no absolute eadid@url to resolve them against"
-                      if why == "relative" else "not valid http(s) IRIs")
-            self.warnings.append(f"{len(cases)} {what} link(s) {reason}: kept as text, not as"
-                                 f" links — {shown}{more}")
+            reason = {"relative": "relative, and no absolute eadid@url to resolve them against",
+                      "invalid": "not http(s) IRIs",
+                      "unparseable": "not IRIs at all (RFC 3987)"}[why]
+            message = (f"{len(cases)} {what} link(s) {reason}: kept as text, not as links"
+                       f" — {shown}{more}")
+            if why == "unparseable":
+                rejected.append((f"{self.record.record_id}: {what} link", message))
+            else:
+                self.warnings.append(message)
 
 
 def convert(record: EadRecord, base_iri: str) -> Converted:
@@ -235,27 +245,62 @@ def convert(record: EadRecord, base_iri: str) -> Converted:
     _unit(ctx, coll, record, "archdesc")
     if record.components:
         g.add((coll, COLLEX.componentCount, Literal(len(record.components))))
-    iris = [URIRef(component_iri(coll, comp.key)) for comp in record.components]
-    for comp, node in zip(record.components, iris, strict=True):
-        level = (comp.otherlevel if (comp.level or "").lower() == "otherlevel"
-                 else comp.level) or ""
-        g.add((node, RDF.type, RICO.Record if level.lower() in _ITEM_LEVELS
-               else RICO.RecordSet))
-        g.add((node, RICO.isOrWasIncludedIn, coll if comp.parent is None
-               else iris[comp.parent]))
-        g.add((node, COLLEX.order, typed(comp.order)))
-        _unit(ctx, node, comp, f"component {comp.key}")
+    for comp in record.components:
+        _component(ctx, coll, comp)
 
     held = _holder(g, coll, record, base_iri, warnings)
-    ctx.summary()
+    rejected: list[tuple[str, str]] = []
+    ctx.summary(rejected)
     if not held and not any(ap.context == "origination" and ap.kind in _AGENT_KINDS
                             for ap in record.access_points):
         warnings.append("neither holder (repository, eadid@mainagencycode) nor provenance"
                         " (origination): the notice does not say where the fonds is")
-    return Converted(record.record_id, graph_iri, str(coll), g, warnings,
+    return Converted(record.record_id, graph_iri, str(coll), g, warnings, rejected=rejected,
                      own=(str(coll), graph_iri),
                      identity=record.eadid or record.oai_identifier or record.file,
                      fidelity=record.fidelity)
+
+
+def _component(ctx: _Context, coll: URIRef, comp: Component) -> None:
+    """One component of the tree, into ``ctx.g``."""
+    g = ctx.g
+    node = URIRef(component_iri(coll, comp.key))
+    level = (comp.otherlevel if (comp.level or "").lower() == "otherlevel"
+             else comp.level) or ""
+    g.add((node, RDF.type, RICO.Record if level.lower() in _ITEM_LEVELS else RICO.RecordSet))
+    g.add((node, RICO.isOrWasIncludedIn, coll if comp.parent_key is None
+           else URIRef(component_iri(coll, comp.parent_key))))
+    g.add((node, COLLEX.order, typed(comp.order)))
+    _unit(ctx, node, comp, f"component {comp.key}")
+
+
+class ComponentParts:
+    """The component tree of a notice too large to hold, converted a batch at a time as the
+    second reading pass gives it: each item is a list of (component key, its graph). Once
+    iterated: ``count``, and the ``warnings`` and rejected values met on the way."""
+
+    def __init__(self, record: EadRecord, base_iri: str,
+                 batches: Callable[[list[str], Fidelity], Iterator[list[Component]]]) -> None:
+        self.record, self.base_iri, self.batches = record, base_iri, batches
+        self.count = 0
+        self.warnings: list[str] = []
+        self.rejected: list[tuple[str, str]] = []
+        self.fidelity = Fidelity()
+
+    def __iter__(self) -> Iterator[list[tuple[str, RecordGraph]]]:
+        record = self.record
+        coll = URIRef(f"{self.base_iri}id/collection/{collection_key(record)}")
+        ctx = _Context(record, self.base_iri, RecordGraph(), bcp47(record.description_language),
+                       self.warnings)
+        for batch in self.batches(self.warnings, self.fidelity):
+            out = []
+            for comp in batch:
+                ctx.g = RecordGraph()
+                _component(ctx, coll, comp)
+                out.append((comp.key, ctx.g))
+            self.count += len(batch)
+            yield out
+        ctx.summary(self.rejected)
 
 
 def _unit(ctx: _Context, node: URIRef, u: Unit, where: str) -> None:
@@ -289,6 +334,8 @@ def _unit(ctx: _Context, node: URIRef, u: Unit, where: str) -> None:
             if date.normal:
                 g.add((period, COLLEX.unparsedNormal, plain(date.normal)))
         elif rng.start and rng.end:
+            if rng.note:
+                ctx.warnings.append(f"{where}: unitdate {date.text!r}: {rng.note}")
             g.add((period, DCAT.startDate, typed(rng.start, _XSD_DATE)))
             g.add((period, DCAT.endDate, typed(rng.end, _XSD_DATE)))
             g.add((period, COLLEX.startYear, typed(int(rng.start[:4]))))

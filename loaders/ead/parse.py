@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from lxml import etree
 
 from loaders.fidelity import Fidelity, Tracker
 from loaders.text import flatten, one_line
-from loaders.xmlsafe import XmlRejected, local_name, parse_xml
+from loaders.xmlsafe import XmlRejected, local_name, parse_xml, xml_events
 
 EAD3_NS = "http://ead3.archivists.org/schema/"
 XLINK = "{http://www.w3.org/1999/xlink}"
@@ -96,6 +98,7 @@ class Component(Unit):
     parent: int | None  # index of the parent component in EadRecord.components; None: top
     order: int  # position among its siblings, from 1
     tag: str
+    parent_key: str | None = None  # the parent component's key; None: under the collection
 
 
 @dataclass(kw_only=True)
@@ -339,7 +342,8 @@ class _Reader:
                                        f" identified by its position ({key})")
             used_keys.add(key)
             comp = Component(key=key, parent=parent, order=int(path.rsplit(".", 1)[-1]),
-                             tag=local_name(el))
+                             tag=local_name(el),
+                             parent_key=None if parent is None else self.r.components[parent].key)
             self.tracker.use(el)
             self.unit(el, comp)
             self.r.components.append(comp)
@@ -566,3 +570,85 @@ class _Reader:
             if title is None and desc is not None:
                 title = one_line(desc) or None
             u.digital_objects.append(DigitalObject(href, role, title))
+
+
+# ---------------------------------------------------------------- notices too large to hold
+
+STREAM_BYTES = 16 << 20  # a notice larger than this is read in two streaming passes
+COMPONENT_TAGS = ("c", *(f"c{n:02d}" for n in range(1, 13)))
+MAX_STREAMED_COMPONENTS = 5_000_000
+
+
+def read_head(path: Path, file: str, sha256: str) -> EadRecord:
+    """First pass over a large notice: its header and collection-level description, each
+    component dropped as soon as it is parsed (memory holds what is not a component)."""
+    warnings: list[str] = []
+    found: list[etree._Element] = []
+    try:
+        for _, el in xml_events(path, COMPONENT_TAGS, warnings, root=found):
+            el.clear()
+            parent = el.getparent()
+            if parent is not None:
+                parent.remove(el)
+    except XmlRejected as exc:
+        raise EadRejected(str(exc)) from None
+    root = found[0]
+    if not is_ead(root):
+        raise EadRejected(f"not an EAD document (root element is <{local_name(root)}>)")
+    return read(root, file, sha256, warnings)
+
+
+def stream_components(path: Path, record: EadRecord, warnings: list[str], fidelity: Fidelity,
+                      batch: int = 2000) -> Iterator[list[Component]]:
+    """Second pass: the components of a large notice, a batch at a time, each read when it
+    ends and then freed (its children were read and freed before it). Keys are given in
+    document order as :meth:`_Reader.archdesc` gives them, so both passes name a component
+    alike. ``fidelity`` receives what the components kept; ``warnings`` what they say."""
+    # a scratch record takes the readers' warnings; the fidelity goes to the real one
+    reader = _Reader(EadRecord(file=record.file, sha256=record.sha256,
+                               flavour=record.flavour, warnings=warnings))
+    used: set[str] = set()
+    stack: list[tuple[str, str, list[int]]] = []  # (key, positions, children counter)
+    top = [0]
+    out: list[Component] = []
+    count = 0
+    ignored: list[str] = []
+    try:
+        for event, el in xml_events(path, COMPONENT_TAGS, ignored, events=("start", "end")):
+            if event == "start":
+                counter = stack[-1][2] if stack else top
+                counter[0] += 1
+                path_ = f"{stack[-1][1]}.{counter[0]}" if stack else str(counter[0])
+                cid = _attr(el, "id")
+                key = cid if cid and cid not in used else f"p-{path_}"
+                if cid and cid in used:
+                    warnings.append(f"component id {cid!r} is used twice: the second is"
+                                    f" identified by its position ({key})")
+                used.add(key)
+                stack.append((key, path_, [0]))
+                continue
+            key, path_, _ = stack.pop()
+            count += 1
+            if count > MAX_STREAMED_COMPONENTS:
+                warnings.append(f"more than {MAX_STREAMED_COMPONENTS} components: the rest"
+                                " of the tree is not read")
+                break
+            comp = Component(key=key, parent=None, order=int(path_.rsplit(".", 1)[-1]),
+                             tag=local_name(el), parent_key=stack[-1][0] if stack else None)
+            reader.tracker = Tracker()
+            reader.tracker.use(el)
+            reader.unit(el, comp)
+            fidelity += reader.tracker.account(el, name="c")
+            out.append(comp)
+            el.clear()
+            parent = el.getparent()
+            if parent is not None:
+                parent.remove(el)
+            if len(out) >= batch:
+                yield out
+                out = []
+    except XmlRejected as exc:
+        warnings.append(f"the component tree stops being readable: {exc}; the components"
+                        " before it are kept")
+    if out:
+        yield out

@@ -87,10 +87,11 @@ class IdRefClient:
         self.limiter = RateLimiter(rate, sleep)
         self._sleep = sleep
         self.http_requests = 0
-        if not self._allowed(self.base_url):
+        if not self.allowed(self.base_url):
             raise ValueError(f"{self.base_url} is not on the IdRef host allow-list")
 
-    def _allowed(self, url: str) -> bool:
+    def allowed(self, url: str) -> bool:
+        """True for an http(s) URL on one of the allowed hosts."""
         parts = urlparse(url)
         return parts.scheme in ("http", "https") and (parts.hostname or "") in self.allowed_hosts
 
@@ -154,7 +155,7 @@ class IdRefClient:
 
     def _follow(self, url: str) -> tuple[requests.Response, str]:
         for _ in range(6):
-            if not self._allowed(url):
+            if not self.allowed(url):
                 raise _Refused(f"refused to contact {url}: host not on the allow-list")
             self.limiter.wait()
             self.http_requests += 1

@@ -155,11 +155,61 @@ def _same_as(url: str) -> URIRef | None:
     return None
 
 
+_UNIMARC_HEADINGS = {"200", "210", "215", "216", "220", "230", "235", "240",
+                     "250", "260", "280"}
+_MARC21_HEADINGS = {"100", "110", "111", "130", "147", "148", "150", "151", "155", "162"}
+_BIB_TYPES, _BIB_LEVELS = set("acdefgijkmoprt"), set("abcdims")
+
+
+def not_unimarc_authority(record: MarcRecord) -> str | None:
+    """Why a MARC record is not a UNIMARC authority (what it is instead), or None.
+
+    The leader tells bibliographic records (type ``a``, ``m``... at 06, level at 07) from
+    authorities; the fields tell MARC21 from UNIMARC (MARC21 authorities put their heading
+    in 1XX and a 40-character 008; UNIMARC puts general data in 100 and the heading in 2XX).
+
+    >>> from loaders.idref.parse import MarcRecord, DataField
+    >>> bib = MarcRecord("00000nam a2200000 i 4500", {"001": "123456789",
+    ...                  "008": "240101s2020    fr            000 0 fre d"},
+    ...                  [DataField("245", "1", "0", [("a", "Un livre")])], "record 1")
+    >>> not_unimarc_authority(bib)[:64]
+    "a MARC21 bibliographic record (leader/06 'a', leader/07 'm'), no"
+    """
+    leader = record.leader.ljust(24)
+    tags = {f.tag for f in record.datafields}
+    # MARC21's leader ends with its entry map "4500"; UNIMARC's with "450" and a blank
+    marc21 = sum((leader[20:24] == "4500", "245" in tags, "040" in tags,
+                  len(record.controlfields.get("008", "")) >= 32,
+                  any(f.tag in _MARC21_HEADINGS and not _unimarc_100(f)
+                      for f in record.datafields)))
+    unimarc = sum((leader[20:23] == "450" and leader[23] == " ", "801" in tags,
+                   any(_unimarc_100(f) for f in record.datafields),
+                   bool(tags & _UNIMARC_HEADINGS)))
+    flavour = "MARC21" if marc21 > unimarc else "UNIMARC"
+    kind, level = leader[6], leader[7]
+    if kind in _BIB_TYPES and level in _BIB_LEVELS:
+        return (f"a {flavour} bibliographic record (leader/06 {kind!r}, leader/07 {level!r}),"
+                " not an authority: only IdRef authority records (UNIMARC) are read")
+    if flavour == "MARC21":
+        what = ("holdings record" if kind in "uvxy" and "852" in tags else "authority record"
+                if kind == "z" or tags & _MARC21_HEADINGS else "record")
+        return (f"a MARC21 {what} (leader, 1XX heading, 008 of 40 characters), not UNIMARC:"
+                " IdRef publishes UNIMARC authorities (idref.fr/{PPN}.xml)")
+    return None
+
+
+def _unimarc_100(f: DataField) -> bool:
+    """UNIMARC's 100 (general processing data: $a starts with an 8-digit date)."""
+    return f.tag == "100" and bool(re.match(r"^\d{8}", f.get("a") or ""))
+
+
 def convert(record: MarcRecord | RdfRecord, base_iri: str, file: str, source_format: str,
             sha256: str) -> Converted:
     """The RDF of one authority record (a deleted record gives an empty, ``deleted`` graph)."""
     if isinstance(record, RdfRecord):
         return _convert_rdf(record, base_iri, file, sha256)
+    if (other := not_unimarc_authority(record)) is not None:
+        raise RecordRejected(other)
     ppn = record.ppn
     if not ppn:
         raise RecordRejected("no PPN in 001")

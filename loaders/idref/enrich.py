@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from collex.errors import InvalidInput
 from collex.settings import Settings
 from graph.base import WriteStore
 from loaders.idref.client import IdRefClient, fetch_sparql
@@ -71,10 +72,17 @@ def enrich(settings: Settings, store: WriteStore, *, sparql: str | None = None,
            broader: bool = False, log: Callable[[str], None] = lambda m: None) -> EnrichReport:
     """Fetch and load missing IdRef records (several rounds when following broader terms)."""
     report = EnrichReport()
-    client = IdRefClient(settings.idref_base_url, settings.idref_cache_dir,
-                         rate=settings.idref_rate_limit, timeout=settings.idref_timeout,
-                         retries=settings.idref_retries,
-                         allowed_hosts=settings.idref_allowed_hosts)
+    try:
+        client = IdRefClient(settings.idref_base_url, settings.idref_cache_dir,
+                             rate=settings.idref_rate_limit, timeout=settings.idref_timeout,
+                             retries=settings.idref_retries,
+                             allowed_hosts=settings.idref_allowed_hosts)
+    except ValueError:
+        raise InvalidInput(f"COLLEX_IDREF_BASE_URL {settings.idref_base_url!r} is not an"
+                           " http(s) URL on a host of COLLEX_IDREF_ALLOWED_HOSTS") from None
+    if sparql is not None and not client.allowed(sparql):
+        raise InvalidInput(f"--sparql {sparql!r} is not an http(s) URL on a host of"
+                           " COLLEX_IDREF_ALLOWED_HOSTS: nothing was fetched")
     tried: set[str] = set()
     for _ in range(5 if broader else 1):
         wanted = [p for p in missing_ppns(store, settings.base_iri, broader=broader)
@@ -86,7 +94,12 @@ def enrich(settings: Settings, store: WriteStore, *, sparql: str | None = None,
         with tempfile.TemporaryDirectory(prefix="collex-idref-") as tmp:
             folder = Path(tmp)
             if sparql:
-                found = fetch_sparql(sparql, wanted, timeout=settings.idref_timeout)
+                try:
+                    found = fetch_sparql(sparql, wanted, timeout=settings.idref_timeout)
+                except Exception as exc:  # the endpoint's failure, whatever its form
+                    for ppn in wanted:
+                        report.errors[ppn] = f"{sparql}: {type(exc).__name__}: {exc}"[:300]
+                    continue
                 for ppn in wanted:
                     if ppn in found:
                         (folder / f"{ppn}.rdf").write_text(found[ppn], encoding="utf-8")

@@ -32,6 +32,7 @@ from collex.settings import Settings
 from graph.base import WriteStore
 from graph.spool import QuadSpool
 from loaders.idref.enrich import missing_ppns
+from loaders.text import spreadsheet_row
 from ontology import COLLEX
 
 ACCESS_PROPERTIES = [
@@ -205,8 +206,9 @@ def link_report(settings: Settings, store: WriteStore,
             writer.writerow(["local_iri", "local_label", "idref_iri", "idref_label", "score",
                              "method", "decision"])
             for c in report.candidates:
-                writer.writerow([c.local, c.local_label, c.target, c.target_label,
-                                 f"{c.score:.2f}", c.method, ""])
+                writer.writerow(spreadsheet_row([c.local, c.local_label, c.target,
+                                                 c.target_label, f"{c.score:.2f}", c.method,
+                                                 ""]))
     return report
 
 

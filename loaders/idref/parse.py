@@ -125,7 +125,10 @@ def sniff(head: bytes) -> str | None:
     ):
         return "marcxml"
     stripped = text.lstrip(b"\xef\xbb\xbf")
-    if len(stripped) >= 24 and stripped[:5].isdigit() and FT in text:
+    # the leader: a length, the indicator and subfield-code counts ("22" in every MARC)
+    # and a base address; the directory may run past the first kilobytes
+    if len(stripped) >= 24 and stripped[:5].isdigit() and (
+            FT in text or (stripped[10:12] == b"22" and stripped[12:17].isdigit())):
         return "iso2709"
     return None
 
@@ -293,7 +296,7 @@ def _iso_chunk(chunk: bytes, start: int, n: int) -> tuple[int, IdRefRecord | Non
     """The record of one chunk between record terminators (None for blank space), and the
     running record count."""
     chunk = chunk.lstrip(b"\r\n\xef\xbb\xbf")
-    if not chunk.strip():
+    if not chunk.strip(b" \t\r\n\x00"):  # blank lines or NUL padding (tape blocks)
         return n, None
     n += 1
     try:

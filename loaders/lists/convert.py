@@ -12,6 +12,8 @@ rows missing from a re-export are removed only when the file was read whole, wit
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,7 +139,7 @@ def convert_scheme(base: str) -> Converted:
     g.add((URIRef(gi), RDF.type, COLLEX.SourceRecord))
     g.add((URIRef(gi), COLLEX.sourceFormat, Literal("SKOS (ontology/disciplines.ttl)")))
     g.add((URIRef(gi), COLLEX.fileName, Literal("disciplines.ttl")))
-    return Converted("disciplines scheme", gi, str(DISC), g, authority=True)
+    return Converted("disciplines scheme", gi, str(DISC), g, authority=True, synthetic=True)
 
 
 def row_graph(base: str, kind: str, key: str) -> str:
@@ -169,31 +171,54 @@ def _institution(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warning
     g.add((inst, FOAF.name, Literal(name)))
     g.add((inst, COLLEX.isil, Literal(isil)))
     g.add((inst, DCTERMS.identifier, Literal(isil)))
-    rcr = row.values.get("rcr", "")
-    if rcr:
-        if not re.match(r"^\d{9}$", rcr) or (isil.startswith("FR-") and isil[3:] != rcr):
-            raise RowError("rcr", f"{rcr!r} is not the 9-digit RCR of {isil}")
-        g.add((inst, COLLEX.rcr, Literal(rcr)))
+    # Optional values: a bad one is left out with a warning; the institution loads.
+    with _dropped(row, warnings):
+        if rcr := row.values.get("rcr", ""):
+            if not re.match(r"^\d{9}$", rcr) or (isil.startswith("FR-") and isil[3:] != rcr):
+                raise RowError("rcr", f"{rcr!r} is not the 9-digit RCR of {isil}")
+            g.add((inst, COLLEX.rcr, Literal(rcr)))
     if city := row.values.get("city", ""):
         g.add((inst, COLLEX.city, Literal(city)))
-    if ppn := row.values.get("idref_ppn", ""):
-        if not ppn_is_valid(ppn):
-            raise RowError("idref_ppn", f"{ppn!r} is not a valid IdRef PPN")
-        g.add((inst, OWL.sameAs, URIRef(idref_iri(ppn))))
-    if site := row.values.get("website", ""):
-        g.add((inst, FOAF.homepage, _url(site, "website")))
-    lat, lon = row.values.get("latitude", ""), row.values.get("longitude", "")
-    if lat or lon:
-        try:
-            flat, flon = float(lat.replace(",", ".")), float(lon.replace(",", "."))
-        except ValueError:
-            raise RowError("latitude" if not _is_float(lat) else "longitude",
-                           "coordinates must be decimal degrees") from None
-        if not (-90 <= flat <= 90 and -180 <= flon <= 180):
-            raise RowError("latitude", "coordinates out of range")
-        g.add((inst, GEO.lat, Literal(f"{flat}", datatype=XSD.decimal)))
-        g.add((inst, GEO.long, Literal(f"{flon}", datatype=XSD.decimal)))
+    with _dropped(row, warnings):
+        if ppn := row.values.get("idref_ppn", ""):
+            if not ppn_is_valid(ppn):
+                raise RowError("idref_ppn", f"{ppn!r} is not a valid IdRef PPN")
+            g.add((inst, OWL.sameAs, URIRef(idref_iri(ppn))))
+    with _dropped(row, warnings):
+        if site := row.values.get("website", ""):
+            g.add((inst, FOAF.homepage, _url(site, "website")))
+    with _dropped(row, warnings):
+        _coordinates(g, inst, row.values.get("latitude", ""), row.values.get("longitude", ""))
     return safe_segment(isil), inst
+
+
+@contextmanager
+def _dropped(row: Row, warnings: list[str]) -> Iterator[None]:
+    """An optional value that is not valid is left out, with a warning; the row loads."""
+    try:
+        yield
+    except RowError as exc:
+        warnings.append(f"row {row.number}, {exc}; the value is left out")
+
+
+def _coordinates(g: RecordGraph, inst: URIRef, lat: str, lon: str) -> None:
+    if not (lat or lon):
+        return
+    try:
+        flat, flon = float(lat.replace(",", ".")), float(lon.replace(",", "."))
+    except ValueError:
+        raise RowError("latitude" if not _is_float(lat) else "longitude",
+                       "coordinates must be decimal degrees") from None
+    if not (-90 <= flat <= 90 and -180 <= flon <= 180) or flat != flat or flon != flon:
+        raise RowError("latitude", "coordinates out of range")
+    g.add((inst, GEO.lat, Literal(_decimal(flat), datatype=XSD.decimal)))
+    g.add((inst, GEO.long, Literal(_decimal(flon), datatype=XSD.decimal)))
+
+
+def _decimal(value: float) -> str:
+    """xsd:decimal's form (no exponent: 1e-05 is a double, not a decimal)."""
+    text = f"{value}"
+    return f"{value:.8f}".rstrip("0") if "e" in text else text
 
 
 def _is_float(text: str) -> bool:
@@ -246,13 +271,17 @@ def _network(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: l
     g.add((net, DCTERMS.identifier, Literal(ident)))
     if desc := row.values.get("description", ""):
         g.add((net, DCTERMS.description, Literal(desc)))
-    if discs := row.values.get("disciplines", ""):
-        for d in _disciplines(discs, "disciplines"):
-            g.add((net, COLLEX.discipline, d))
-    if coord := row.values.get("coordinator", ""):
-        g.add((net, COLLEX.coordinator, _institution_iri(base, _isil(coord, "coordinator"))))
-    if site := row.values.get("website", ""):
-        g.add((net, FOAF.homepage, _url(site, "website")))
+    with _dropped(row, warnings):
+        if discs := row.values.get("disciplines", ""):
+            for d in _disciplines(discs, "disciplines"):
+                g.add((net, COLLEX.discipline, d))
+    with _dropped(row, warnings):
+        if coord := row.values.get("coordinator", ""):
+            g.add((net, COLLEX.coordinator,
+                   _institution_iri(base, _isil(coord, "coordinator"))))
+    with _dropped(row, warnings):
+        if site := row.values.get("website", ""):
+            g.add((net, FOAF.homepage, _url(site, "website")))
     return ident, net
 
 
@@ -276,8 +305,9 @@ def _member(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warnings: li
         member = URIRef(f"{base}id/external/{ident}-{key}")
         g.add((member, RDF.type, COLLEX.ExternalCollection))
         g.add((member, DCTERMS.title, Literal(title)))
-        if url := row.values.get("url", ""):
-            g.add((member, FOAF.page, _url(url, "url")))
+        with _dropped(row, warnings):
+            if url := row.values.get("url", ""):
+                g.add((member, FOAF.page, _url(url, "url")))
         if not holder:
             raise RowError("holder", "missing value (name or ISIL of the holder of an external"
                                      " collection)")

@@ -151,7 +151,9 @@ def test_enrich_through_a_sparql_endpoint(tmp_path: Path,
         r = httpx.post(url + "/store?default", content=(IDREF / name).read_bytes(),
                        headers={"Content-Type": "application/rdf+xml"})
         assert r.status_code in (200, 201, 204), r.text
-    env = {**os.environ, "COLLEX_STORE_DIR": str(tmp_path / "store")}
+    env = {**os.environ, "COLLEX_STORE_DIR": str(tmp_path / "store"),
+           # the endpoint's host must be allowed (www.idref.fr for the default base URL)
+           "COLLEX_IDREF_ALLOWED_HOSTS": '["www.idref.fr", "127.0.0.1"]'}
     assert _run(env, "load", str(_notice(tmp_path, ["027059952", "990000133",
                                                      "990000141"]))).returncode == 0
     out = _run(env, "enrich", "idref", "--sparql", url + "/query")

@@ -24,7 +24,8 @@ def _lists(store: WriteStore) -> list[tuple[str, str, str, str]]:
         ' "/graph/lists/") || CONTAINS(STR(?g), "/graph/entity/"))'
         " FILTER(?p NOT IN (<http://www.w3.org/ns/prov#generatedAtTime>,"  # provenance apart
         " <https://w3id.org/collex/def#sha256>, <https://w3id.org/collex/def#fileName>,"
-        " <https://w3id.org/collex/def#loadWarning>)) }"))
+        " <https://w3id.org/collex/def#loadWarning>, <https://w3id.org/collex/def#contentDigest>))"
+        " }"))
 
 
 @pytest.fixture
