@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck sample clean bench soak
+
+.PHONY: run test test-large install lint typecheck sample clean bench soak
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 2; }
@@ -32,7 +33,10 @@ $(YASGUI): api/static/package.json api/static/package-lock.json
 install: $(STAMP) $(YASGUI)
 
 ## run: install, load the bundled sample data into the embedded store, serve on http://$(HOST):$(PORT)
+##      (HOST=... PORT=... serve elsewhere; the IRIs minted follow, unless COLLEX_BASE_IRI is set)
+run: export COLLEX_BASE_IRI ?= http://$(HOST):$(PORT)/
 run: install
+	@mkdir -p var
 	$(BIN)/collex load data/sample --report var/sample-load-report.json
 	$(BIN)/collex serve --host $(HOST) --port $(PORT)
 
@@ -41,6 +45,10 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+## test-large: the hostile inputs up to 300 MB, one by one (peak RSS under 1 GB each); CI runs it
+test-large: install
+	$(BIN)/python -m pytest --large tests/hostile
 
 lint: install
 	$(BIN)/ruff check .

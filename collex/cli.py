@@ -7,14 +7,17 @@ Exit codes: 0 everything loaded (or the command succeeded), 1 some records were 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from collex import __version__
 from collex.errors import CollexError
@@ -27,14 +30,55 @@ def _err(message: str) -> None:
     print(f"collex: error: {message}", file=sys.stderr)
 
 
+def _writable(target: str | None) -> None:
+    """Refuse, before any work, an output file that could not be written afterwards."""
+    if target is None:
+        return
+    parent = Path(target).parent
+    if not parent.is_dir():
+        raise CollexError(f"cannot write {target}: no folder {parent}")
+    if not os.access(parent, os.W_OK) or Path(target).is_dir():
+        raise CollexError(f"cannot write {target}: permission denied or a folder")
+
+
+def _inputs(raw: list[str]) -> list[Path]:
+    """The paths to read. A path that does not exist is refused in the report (the others
+    load); none existing, or nothing to read in the folders named, is a usage error."""
+    from loaders.base import FORMATS
+    from loaders.pipeline import expand_paths
+
+    paths = [Path(p) for p in raw]
+    if not any(os.path.lexists(p) for p in paths):
+        raise CollexError(f"no such file or folder: {', '.join(map(_shown, paths))}")
+    if not expand_paths(paths):
+        known = sorted({ext for fmt in FORMATS.values() for ext in fmt.extensions})
+        raise CollexError(f"nothing to read in {', '.join(map(_shown, paths))}: no file with"
+                          f" an extension the loaders read ({' '.join(known)})")
+    return paths
+
+
+def _existing_store(settings: Settings) -> None:
+    """Commands that read or change loaded data refuse a store that is not there, rather
+    than create an empty one and report success (a mistyped COLLEX_STORE_DIR)."""
+    if settings.store != "embedded":
+        return
+    folder = settings.store_dir
+    if not folder.is_dir() or not any(folder.iterdir()):
+        raise CollexError(f"no store at {folder} (COLLEX_STORE_DIR): load data first"
+                          " (collex load), restore a dump (collex restore), or fix the"
+                          " setting")
+
+
+def _shown(path: Path) -> str:
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_write
     from loaders.pipeline import Pipeline
 
-    paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise CollexError(f"no such file or folder: {', '.join(missing)}")
+    paths = _inputs(args.paths)
+    _writable(args.report)
     store = open_store_write(settings) if args.command == "load" else None
     report = Pipeline(settings, log=lambda m: print(m, file=sys.stderr),
                       derive=not getattr(args, "no_derive", False)).run(paths, store,
@@ -50,11 +94,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_fidelity(args: argparse.Namespace, settings: Settings) -> int:
     from loaders.pipeline import Pipeline
 
-    paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise CollexError(f"no such file or folder: {', '.join(missing)}")
-    report = Pipeline(settings).run(paths, None, progress=False)
+    report = Pipeline(settings).run(_inputs(args.paths), None, progress=False)
     if args.json:
         print(json.dumps({file: f.to_dict() for file, f in report.fidelity.items()},
                          ensure_ascii=False, indent=2))
@@ -77,6 +117,7 @@ def cmd_fidelity(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_fresh
 
+    _existing_store(settings)
     stats = open_store_fresh(settings).stats()
     if args.json:
         print(json.dumps({"triples": stats.triples, "graphs": stats.triples_per_graph,
@@ -98,11 +139,16 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     from graph.results import GRAPH_MEDIA, SOLUTION_MEDIA
     from ontology import PREFIXES
 
+    _existing_store(settings)
     text = args.sparql
     if text == "-":
         text = sys.stdin.read()
     elif text.startswith("@"):
         text = Path(text[1:]).read_text(encoding="utf-8")
+    if _UPDATE.match(_PROLOGUE.sub("", text)):
+        raise CollexError("collex query runs queries (SELECT, ASK, CONSTRUCT, DESCRIBE), not"
+                          " updates: change the data with collex load (or POST the update to"
+                          " the server's /sparql with the admin token)")
     declared = "".join(
         f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
         if re.search(rf"\b{p}:", text) and not re.search(rf"PREFIX\s+{p}:", text, re.I)
@@ -120,9 +166,14 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+_PROLOGUE = re.compile(r"^(?:\s+|#[^\n]*\n?|(?i:PREFIX)\s+[\w.-]*:\s*<[^>]*>|(?i:BASE)\s*<[^>]*>)*")
+_UPDATE = re.compile(r"(?i)(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b")
+
+
 def cmd_dump(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_fresh
 
+    _existing_store(settings)
     n = open_store_fresh(settings).dump(Path(args.file))
     print(f"{n} quads written to {args.file}", file=sys.stderr)
     return EXIT_OK
@@ -145,6 +196,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_write
     from graph.embedded import backup_from_checkpoint
 
+    _existing_store(settings)
     try:
         store = open_store_write(settings)
     except StoreUnavailable:  # `collex serve` holds it: copy its newest consistent checkpoint
@@ -161,6 +213,7 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_write
     from loaders.idref.enrich import enrich
 
+    _existing_store(settings)
     store = open_store_write(settings)
     report = enrich(settings, store, sparql=args.sparql, broader=args.with_broader,
                     log=lambda m: print(m, file=sys.stderr) if args.verbose else None)
@@ -172,11 +225,14 @@ def cmd_link_report(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_write
     from loaders.idref.link import link_report
 
+    _existing_store(settings)
+    _writable(args.candidates)
     report = link_report(settings, open_store_write(settings),
                          candidates_csv=Path(args.candidates) if args.candidates else None)
-    print(report.summary())
-    if args.json:
+    if args.json:  # stdout holds the JSON alone
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.summary())
     return EXIT_OK
 
 
@@ -184,6 +240,7 @@ def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_fresh
     from loaders.derived.suggest import suggest_members
 
+    _existing_store(settings)
     name, suggestions = suggest_members(open_store_fresh(settings), settings.base_iri,
                                         args.network, limit=args.limit)
     if args.json:
@@ -205,6 +262,7 @@ def cmd_quality(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_fresh
     from loaders.derived.quality import quality, render, write_csv
 
+    _existing_store(settings)
     rows = quality(open_store_fresh(settings))
     print(render(rows))
     if args.csv:
@@ -217,6 +275,7 @@ def cmd_derive(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_write
     from loaders.derived.state import ensure
 
+    _existing_store(settings)
     done = ensure(open_store_write(settings), settings, force=True)
     print(f"rebuilt: {', '.join(done)}; store compacted", file=sys.stderr)
     return EXIT_OK
@@ -234,12 +293,35 @@ def _bound_malloc_arenas() -> None:
         ctypes.CDLL(None).mallopt(-8, 2)  # M_ARENA_MAX
 
 
+def _port_free(host: str, port: int) -> None:
+    """Refuse, in one line, a port another process listens on (uvicorn would print several
+    lines and exit 3) or an address this machine does not have."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        raise CollexError(f"cannot serve on {host}: not an address of this machine") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            why = ("in use (another collex serve?): choose another with --port"
+                   if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc))
+            raise CollexError(f"cannot serve on {host}:{port}: {why}") from None
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
     from api.server import protocol_with_header_timeout
 
+    if not args.create_store:
+        _existing_store(settings)
+    _port_free(args.host, args.port)
     _bound_malloc_arenas()
     logging.basicConfig(format="%(levelname)s:  [%(name)s] %(message)s")
     logging.getLogger("collex").setLevel(logging.INFO)
@@ -248,6 +330,26 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     uvicorn.run(app, host=args.host, port=args.port, log_level="info",
                 http=protocol_with_header_timeout(settings.header_timeout))
     return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (1-65535)")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -324,7 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("suggest-members", help="collections to invite into a thematic network")
     p.add_argument("network", help="network identifier (as in networks.csv) or IRI")
-    p.add_argument("--limit", type=int, default=10, help="how many suggestions (default 10)")
+    p.add_argument("--limit", type=_positive, default=10,
+                   help="how many suggestions (default 10)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_suggest)
 
@@ -338,7 +441,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the web application")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=_port, default=8000)
+    p.add_argument("--create-store", action="store_true",
+                   help="serve an empty new store when COLLEX_STORE_DIR holds none (without"
+                        " it, a missing store is an error)")
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -351,6 +457,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         for e in exc.errors():
             _err(f"setting COLLEX_{str(e['loc'][0]).upper()}: {e['msg']}")
+        return EXIT_ERROR
+    except SettingsError as exc:  # a list or number setting that does not parse
+        m = re.search(r'field "(\w+)"', str(exc))
+        name = f"COLLEX_{m.group(1).upper()}" if m else "a COLLEX_ setting"
+        _err(f"setting {name}: not valid JSON (a list is written"
+             ' ["https://a.example", "https://b.example"])')
         return EXIT_ERROR
     try:
         code: int = args.func(args, settings)
@@ -366,6 +478,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except OSError as exc:
         _err(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
+        return EXIT_ERROR
+    except Exception as exc:  # a bug: one line, never a stack trace to a user
+        _err(f"internal error ({type(exc).__name__}: {str(exc)[:300]}); the store is"
+             " unchanged by any write that did not finish; please report it")
         return EXIT_ERROR
 
 

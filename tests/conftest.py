@@ -26,6 +26,20 @@ COLLEX = Path(sys.executable).parent / "collex"
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--regen-golden", action="store_true",
                      help="rewrite golden files from the current output (review the diff!)")
+    parser.addoption("--large", action="store_true",
+                     help="run only the tests marked large (inputs up to 300 MB: make"
+                          " test-large, which CI runs after make test)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``make test`` runs everything but the large inputs; ``--large`` runs those alone.
+    Deselected, not skipped: nothing is counted that did not run."""
+    large = bool(config.getoption("--large"))
+    keep = [i for i in items if (i.get_closest_marker("large") is not None) == large]
+    dropped = [i for i in items if i not in keep]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 @pytest.fixture
@@ -141,7 +155,8 @@ def serve(tmp_path: Path, backend: str,
             subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=full, check=True,
                            capture_output=True)
         port = free_port()
-        proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port)], env=full,
+        proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port),
+                                 *([] if load else ["--create-store"])], env=full,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(proc)
         url = f"http://127.0.0.1:{port}"
