@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     )
     max_file_bytes: int = Field(
         200 * 1024 * 1024, gt=0, description="Input files read whole and larger than this are"
-        " rejected (IdRef MARCXML and ISO 2709 files are streamed and not limited)."
+        " rejected (IdRef MARCXML and ISO 2709 files, and EAD notices over 16 MiB, are"
+        " streamed and not limited)."
     )
     validation_batch: int = Field(
         200, gt=0, le=100_000, description="Records validated together in one SHACL pass."

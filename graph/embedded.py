@@ -20,6 +20,7 @@ import fcntl
 import gc
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -101,6 +102,9 @@ class EmbeddedReader:
 
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 _CLEAR_GROUP = 500  # graphs cleared together (see EmbeddedStore._clear)
+# The engine's bulk loader holds its whole input in memory (about 0.6 KB a quad, measured):
+# larger writes are loaded in parts, streamed ones cut every _ONE_BULK quads.
+_ONE_BULK = 250_000
 
 
 class BulkStream:
@@ -109,25 +113,41 @@ class BulkStream:
     pyoxigraph's bulk loader releases the GIL, so it parses and indexes in a thread while
     Python converts records. It commits only when it reads the end of the stream: ``commit``
     closes the pipe and waits; ``abort`` sends a line that is not N-Quads, so the loader fails
-    and commits nothing; a killed process takes the loader down with nothing committed.
+    and commits nothing. The loader holds its whole input in memory, so the stream is cut
+    into parts of ``part_quads`` quads, each a bulk load of its own. The graphs streamed are
+    all new to the store: before a part commits, a journal beside the store lists them, so
+    that a load killed after some parts is rolled back by the next opening (those graphs
+    removed); an abort removes them at once.
     """
 
-    def __init__(self, store: ox.Store, directory: Path | None) -> None:
+    def __init__(self, store: ox.Store, directory: Path | None,
+                 journal: Path | None = None, part_quads: int = _ONE_BULK,
+                 batch_quads: int = 50_000) -> None:
         self._store = store
-        self._dir = Path(tempfile.mkdtemp(prefix="collex-stream-", dir=directory))
-        fifo = self._dir / "quads.nq"
+        self._dir = Path(tempfile.mkdtemp(prefix=f"collex-stream-{os.getpid()}-",
+                                          dir=directory))
+        self._journal = journal
+        self.part_quads = part_quads
+        self._batch_quads = batch_quads
+        self._count = 0
+        self.parts_committed = 0
+        self.error: BaseException | None = None
+        self.streamed: set[str] = set()  # graphs sent to the loader (all new to the store)
+        self._fh: IO[str] | None = None
         try:
-            os.mkfifo(fifo)
+            self._start()
         except (OSError, AttributeError):
             shutil.rmtree(self._dir, ignore_errors=True)
             raise
-        self.error: BaseException | None = None
-        self.streamed: set[str] = set()  # graphs sent to the loader (all new to the store)
+        self.live = self._fh is not None
+
+    def _start(self) -> None:
+        fifo = self._dir / f"quads-{self.parts_committed}.nq"
+        os.mkfifo(fifo)
         self._thread = threading.Thread(target=self._load, args=(fifo,), daemon=True,
                                         name="collex-bulk-load")
         self._thread.start()
-        self._fh: IO[str] | None = self._open_writer(fifo)
-        self.live = self._fh is not None
+        self._fh = self._open_writer(fifo)
 
     def _load(self, fifo: Path) -> None:
         try:
@@ -150,6 +170,8 @@ class BulkStream:
             return os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 16)
 
     def accepts(self, graph: str) -> bool:
+        if graph in self.streamed:  # a record written in parts, or a part committed
+            return True
         ok = not self._store.contains_named_graph(ox.NamedNode(graph))
         if ok:
             self.streamed.add(graph)
@@ -161,17 +183,59 @@ class BulkStream:
         try:
             self._fh.writelines(lines)
         except OSError:  # the loader stopped (it will say why): fall back to the spool
-            self._finish(poison=False)
+            self._end_part()
+            self.live = False
+            return
+        self._count += len(lines)
+        if self._count >= self.part_quads:
+            self._next_part()
+
+    def _next_part(self) -> None:
+        """Commit the part streamed so far (its graphs journaled first) and open the next."""
+        if self._journal is not None:
+            _write_json(self._journal, {"rollback": sorted(self.streamed),
+                                        "started": time.time()})
+        self._end_part()
+        if self.error is not None:  # the loader refused this part: the spool takes over
+            self.live = False
+            return
+        self.parts_committed += 1
+        self._count = 0
+        self._start()
+        if self._fh is None:
+            self.live = False
+
+    def _end_part(self) -> None:
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            with contextlib.suppress(OSError):
+                fh.close()
+        self._thread.join()
 
     def abort(self) -> None:
+        """Give up: the part being streamed commits nothing, and the graphs of the parts
+        already committed are removed."""
         self._finish(poison=True)
+        self.rollback()
 
-    def commit(self) -> None:
-        """Close the stream and wait for the loader; raise StoreUnavailable if it failed."""
+    def rollback(self) -> None:
+        if self.parts_committed:
+            clear_graphs(self._store, sorted(self.streamed), self._batch_quads)
+            self.parts_committed = 0
+        if self._journal is not None:
+            self._journal.unlink(missing_ok=True)
+
+    def commit(self, keep_journal: bool = False) -> None:
+        """Close the stream and wait for the loader; raise StoreUnavailable if it failed (the
+        parts already committed are then removed). ``keep_journal``: the caller has written
+        its own journal over the stream's, for the steps that follow."""
         self._finish(poison=False)
         if self.error is not None:
+            self.rollback()
             raise StoreUnavailable(f"the store refused the write, nothing was changed:"
                                    f" {self.error}")
+        if self._journal is not None and not keep_journal:
+            self._journal.unlink(missing_ok=True)
 
     def _finish(self, poison: bool) -> None:
         self.live = False
@@ -207,7 +271,8 @@ class EmbeddedStore(EmbeddedReader):
         platform without ``mkfifo``), the load writes through the spool file as before.
         """
         try:
-            stream = BulkStream(self._ox, spool.path.parent)
+            stream = BulkStream(self._ox, spool.path.parent, journal_path(self.directory),
+                                batch_quads=self.batch_quads)
         except (OSError, AttributeError):
             return
         if stream.live:
@@ -252,7 +317,9 @@ class EmbeddedStore(EmbeddedReader):
         existing = [g for g, _ in plan if self._ox.contains_named_graph(ox.NamedNode(g))]
         live = isinstance(stream, BulkStream) and stream.live
         rest = any(n > 0 for _, n in plan)  # lines the stream did not take
-        if not existing and not (live and rest):  # only additions, in one bulk load
+        # Only additions: what the stream took is committed part by part; the rest is one
+        # bulk load when small (the loader holds its input in memory), else parts below.
+        if not existing and not (live and rest) and (live or spool.quads <= _ONE_BULK):
             try:
                 if isinstance(stream, BulkStream) and stream.live:
                     stream.commit()
@@ -282,7 +349,7 @@ class EmbeddedStore(EmbeddedReader):
                                    ) from None
         try:
             if isinstance(stream, BulkStream) and stream.live:
-                stream.commit()
+                stream.commit(keep_journal=True)
             self._clear(existing)
             self._load_lines(payload, set(streamed))
         except (OSError, SyntaxError, ValueError) as exc:
@@ -307,6 +374,13 @@ class EmbeddedStore(EmbeddedReader):
             entry = json.loads(journal.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             entry = {}
+        if isinstance(entry, dict) and isinstance(entry.get("rollback"), list):
+            # a streamed load killed after some of its parts: its graphs (all new) go
+            self._clear([g for g in entry["rollback"] if isinstance(g, str)])
+            self._ox.flush()
+            journal.unlink(missing_ok=True)
+            payload.unlink(missing_ok=True)
+            return True
         if not isinstance(entry, dict) or "payload" not in entry or not payload.exists():
             return False
         graphs = [g for g in entry.get("graphs", []) if isinstance(g, str)]
@@ -318,18 +392,7 @@ class EmbeddedStore(EmbeddedReader):
         return True
 
     def _clear(self, graphs: list[str]) -> None:
-        """Empty and drop ``graphs``, in deletes of at most ``batch_quads`` quads each
-        (flushed: RocksDB's write buffers would otherwise hold them all)."""
-        for i in range(0, len(graphs), _CLEAR_GROUP):
-            values = " ".join(f"<{g}>" for g in graphs[i:i + _CLEAR_GROUP])
-            while self._ox.query(f"ASK {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
-                self._ox.update(
-                    f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ SELECT ?g ?s ?p ?o WHERE"
-                    f" {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-                    f" LIMIT {self.batch_quads} }}")
-                self._ox.flush()
-            self._ox.update("".join(f"DROP SILENT GRAPH <{g}> ;\n"
-                                    for g in graphs[i:i + _CLEAR_GROUP]))
+        clear_graphs(self._ox, graphs, self.batch_quads)
 
     def _load_lines(self, path: Path, skip: set[str]) -> None:
         """Bulk-load the spool file ``path``, less the lines of the graphs in ``skip``, in
@@ -410,6 +473,21 @@ class EmbeddedStore(EmbeddedReader):
         shutil.rmtree(previous, ignore_errors=True)
         self._ox = ox.Store(str(self.directory))
         return count
+
+
+def clear_graphs(store: ox.Store, graphs: list[str], batch_quads: int) -> None:
+    """Empty and drop ``graphs``, in deletes of at most ``batch_quads`` quads each
+    (flushed: RocksDB's write buffers would otherwise hold them all)."""
+    for i in range(0, len(graphs), _CLEAR_GROUP):
+        values = " ".join(f"<{g}>" for g in graphs[i:i + _CLEAR_GROUP])
+        while store.query(f"ASK {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
+            store.update(
+                f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ SELECT ?g ?s ?p ?o WHERE"
+                f" {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+                f" LIMIT {batch_quads} }}")
+            store.flush()
+        store.update("".join(f"DROP SILENT GRAPH <{g}> ;\n"
+                             for g in graphs[i:i + _CLEAR_GROUP]))
 
 
 def journal_path(directory: Path) -> Path:
@@ -514,7 +592,45 @@ def open_write(directory: Path, batch_quads: int = 50_000) -> EmbeddedStore:
     except (OSError, SyntaxError, ValueError) as exc:
         raise StoreUnavailable(f"the store at {directory} has an unfinished write that could"
                                f" not be completed: {exc}") from None
+    remove_stale_spools(directory.parent)
     return store
+
+
+def _rollback_pending(directory: Path) -> bool:
+    try:
+        entry = json.loads(journal_path(directory).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(entry, dict) and "rollback" in entry
+
+
+def remove_stale_spools(folder: Path) -> list[Path]:
+    """Remove the spool files and stream folders that killed loads left beside the store
+    (their process is gone); the writer holding the store calls it. Returns what it
+    removed."""
+    removed = []
+    for path in folder.glob("collex-s[pt]*-*"):
+        m = re.match(r"^collex-(?:spool|stream)-(\d+)-", path.name)
+        if m is None or _alive(int(m.group(1))):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def backup_from_checkpoint(directory: Path, target: Path) -> int:
@@ -561,6 +677,11 @@ def open_read(directory: Path) -> ReadStore:
                 " it has finished") from None
         del writer
         gc.collect()
+    elif _rollback_pending(directory):  # a streamed load killed after some of its parts
+        with contextlib.suppress(StoreUnavailable):  # locked: its writer is alive and ends it
+            writer = open_write(directory)
+            del writer
+            gc.collect()
     try:
         return EmbeddedReader(ox.Store.read_only(str(directory)))
     except OSError as exc:

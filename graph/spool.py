@@ -49,7 +49,10 @@ class QuadSpool:
     """
 
     def __init__(self, directory: Path | None = None) -> None:
-        fd, name = tempfile.mkstemp(prefix="collex-spool-", suffix=".nq", dir=directory)
+        # the process id in the name: a spool left by a killed load is told from a live one
+        # and removed by the next writer (graph.embedded.remove_stale_spools)
+        fd, name = tempfile.mkstemp(prefix=f"collex-spool-{os.getpid()}-", suffix=".nq",
+                                    dir=directory)
         self.path = Path(name)
         self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self.graphs: dict[str, int] = {}

@@ -10,6 +10,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -137,14 +138,14 @@ def test_link_report_json_is_json_alone(cli: CliRun) -> None:
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         _Recorder.seen.append(self.path)
         self.send_response(200)
         self.end_headers()
 
-    do_POST = do_GET  # noqa: N815
+    do_POST = do_GET
 
     def log_message(self, *args: object) -> None:
         pass
@@ -210,3 +211,46 @@ def test_a_good_notice_and_an_unparseable_dao_link(cli: CliRun, tmp_path: Path) 
                for r in report["rejected"])
     count = cli("query", "SELECT (COUNT(*) AS ?n) WHERE { ?c a dcmitype:Collection }")
     assert count.stdout.split() == ["n", "2"]
+
+
+@pytest.mark.parametrize("setting", [("COLLEX_CORS_ORIGINS", "notjson"),
+                                     ("COLLEX_QUERY_WORKERS", "many"),
+                                     ("COLLEX_BASE_IRI", "ftp://x")])
+@pytest.mark.parametrize("command", [
+    ["load", str(SAMPLE)], ["validate", str(SAMPLE)], ["fidelity", str(SAMPLE)], ["stats"],
+    ["query", "ASK {}"], ["dump", "x.nq"], ["restore", "x.nq"], ["backup", "bk"],
+    ["enrich", "idref"], ["link-report"], ["suggest-members", "x"], ["quality"], ["derive"],
+    ["serve"]])
+def test_every_command_with_a_broken_setting_is_one_line(cli: CliRun, command: list[str],
+                                                         setting: tuple[str, str]) -> None:
+    name, value = setting
+    line = _one_line_error(cli(*command, extra_env={name: value}))
+    assert name in line
+
+
+def test_make_run_mints_iris_on_the_port_it_serves(tmp_path: Path) -> None:
+    """``make run PORT=8001`` used to serve on 8001 and mint links to :8000. The Makefile is
+    run with a stand-in ``collex`` that records the environment it is given."""
+    import os
+
+    root = Path(__file__).resolve().parent.parent
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name in ("collex", "python"):
+        script = fake / name
+        script.write_text(f'#!/bin/sh\necho "$COLLEX_BASE_IRI $*" >> {tmp_path}/calls\n',
+                          encoding="utf-8")
+        script.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COLLEX_", "MAKE"))}
+    make = ["make", "-s", "--old-file=install", "run", "PORT=8001", f"BIN={fake}"]
+    out = subprocess.run(make, cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    calls = (tmp_path / "calls").read_text(encoding="utf-8").splitlines()
+    assert len(calls) == 2 and all(c.startswith("http://127.0.0.1:8001/ ") for c in calls)
+    assert calls[0].endswith(" load data/sample --report var/sample-load-report.json")
+    assert calls[1].endswith(" serve --host 127.0.0.1 --port 8001")
+    explicit = subprocess.run(make, cwd=root, capture_output=True, text=True, timeout=120,
+                              env={**env, "COLLEX_BASE_IRI": "https://collex.example/"})
+    assert explicit.returncode == 0
+    last = (tmp_path / "calls").read_text(encoding="utf-8").splitlines()[-1]
+    assert last.startswith("https://collex.example/ ")

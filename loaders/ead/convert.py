@@ -329,8 +329,9 @@ def _unit(ctx: _Context, node: URIRef, u: Unit, where: str) -> None:
             g.add((period, COLLEX.dateType, plain(date.type)))
         if rng.problem:
             # Left out, with a warning: the period keeps its label, the notice loads.
-            ctx.warnings.append(f"{where}: unitdate@normal {date.normal or date.text!r}:"
-                                f" {rng.problem}; the date is kept as text only")
+            ctx.warnings.append(f"{where}: {'unitdate@normal' if date.normal else 'unitdate'}"
+                                f" {date.normal or date.text!r}: {rng.problem}; the date is"
+                                " kept as text only")
             if date.normal:
                 g.add((period, COLLEX.unparsedNormal, plain(date.normal)))
         elif rng.start and rng.end:
