@@ -20,6 +20,7 @@ from loaders.text import flatten, one_line
 from loaders.xmlsafe import XmlRejected, local_name, parse_xml, xml_events
 
 EAD3_NS = "http://ead3.archivists.org/schema/"
+EAD2002_NS = "urn:isbn:1-931666-22-9"
 XLINK = "{http://www.w3.org/1999/xlink}"
 _COMPONENT = re.compile(r"^c(0[1-9]|1[0-2])?$")
 
@@ -194,6 +195,9 @@ def read(root: etree._Element, file: str, sha256: str, warnings: list[str],
     ns = etree.QName(root).namespace
     flavour = ("EAD3" if ns == EAD3_NS else "EAD 2002" if ns in (None, OAI_NS)
                else "EAD 2002 (namespace)")
+    if ns not in (None, OAI_NS, EAD3_NS, EAD2002_NS):
+        warnings = [*warnings, f"the <ead> element is in the namespace {ns!r}, neither EAD 2002's"
+                    f" ({EAD2002_NS}) nor EAD3's: read as EAD 2002"]
     archdescs = [el for el in root.iter(etree.Element) if local_name(el) == "archdesc"]
     if not archdescs:
         raise EadRejected("no <archdesc>: the file describes no collection")
