@@ -63,6 +63,8 @@ def _existing_store(settings: Settings) -> None:
     if settings.store != "embedded":
         return
     folder = settings.store_dir
+    if folder.with_name(f"{folder.name}.previous").is_dir():
+        return  # a restore stopped between its renames: opening the store finishes it
     if not folder.is_dir() or not any(folder.iterdir()):
         raise CollexError(f"no store at {folder} (COLLEX_STORE_DIR): load data first"
                           " (collex load), restore a dump (collex restore), or fix the"
