@@ -134,6 +134,7 @@ class BulkStream:
         self.error: BaseException | None = None
         self.streamed: set[str] = set()  # graphs sent to the loader (all new to the store)
         self._fh: IO[str] | None = None
+        self._previous: threading.Thread | None = None  # the last part's loader, finishing
         try:
             self._start()
         except (OSError, AttributeError):
@@ -191,19 +192,31 @@ class BulkStream:
             self._next_part()
 
     def _next_part(self) -> None:
-        """Commit the part streamed so far (its graphs journaled first) and open the next."""
+        """Close the part streamed so far (its graphs journaled first) and open the next. The
+        closed part's loader finishes while the next part is fed: conversion does not wait
+        for it, and at most two parts are in memory (it is joined at the next cut)."""
         if self._journal is not None:
             _write_json(self._journal, {"rollback": sorted(self.streamed),
                                         "started": time.time()})
-        self._end_part()
-        if self.error is not None:  # the loader refused this part: the spool takes over
+        self._join_previous()
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            with contextlib.suppress(OSError):
+                fh.close()
+        self._previous = self._thread
+        self.parts_committed += 1  # committed, or failed: a rollback clears either way
+        if self.error is not None:  # a loader refused its part: the spool takes over
             self.live = False
             return
-        self.parts_committed += 1
         self._count = 0
         self._start()
         if self._fh is None:
             self.live = False
+
+    def _join_previous(self) -> None:
+        previous, self._previous = self._previous, None
+        if previous is not None:
+            previous.join()
 
     def _end_part(self) -> None:
         fh, self._fh = self._fh, None
@@ -211,6 +224,7 @@ class BulkStream:
             with contextlib.suppress(OSError):
                 fh.close()
         self._thread.join()
+        self._join_previous()
 
     def abort(self) -> None:
         """Give up: the part being streamed commits nothing, and the graphs of the parts
@@ -248,6 +262,7 @@ class BulkStream:
             except OSError:
                 pass
         self._thread.join()
+        self._join_previous()
         if poison:
             self.error = self.error or RuntimeError("aborted")
         shutil.rmtree(self._dir, ignore_errors=True)

@@ -198,12 +198,15 @@ class EntityLedger:
         """A graph this load deletes."""
         self.touched.add(graph)
 
-    def entity_graphs(self, store: Any) -> Iterator[tuple[str, list[Triple]]]:
+    def entity_graphs(self, store: Any, fresh: bool = False
+                      ) -> Iterator[tuple[str, list[Triple]]]:
         """(entity graph, its new content; empty: remove it) for every entity whose
         description may change: mentioned by a written record, by the former version of a
         rewritten or removed one, or described by an authority record of this load. Yielded
         a chunk of entities at a time: memory holds one chunk's mentions, as counts."""
         affected: set[Node] = set(self.said)
+        if fresh:  # the store held nothing before this load: what it says is all there is
+            return self._compute(None, affected)
         touched = sorted(self.touched)
         for i in range(0, len(touched), _CHUNK):  # what the former versions mentioned
             values = " ".join(f"<{g}>" for g in touched[i:i + _CHUNK])
@@ -237,7 +240,7 @@ class EntityLedger:
             # what the other records in the store say about these entities: an institution
             # named by every notice answers a row per notice, counted as they stream by
             terms: dict[Any, Node] = {}
-            for row in store.iter_select(
+            for row in [] if store is None else store.iter_select(
                     f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
                     f" ?m <{MENTIONS}> ?e ; ?p ?o }} }}"):
                 if row["g"].value in self.touched:
@@ -247,7 +250,7 @@ class EntityLedger:
                     continue
                 said[_term(terms, row["e"])][(RDF.type if p == MENTION_TYPE else p, o)] += 1
             # what authority records in the store state about them (not to be repeated)
-            for row in store.iter_select(
+            for row in [] if store is None else store.iter_select(
                     f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
                     " ?e ?p ?o } }"):
                 g = row["g"].value
