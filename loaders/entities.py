@@ -240,15 +240,22 @@ class EntityLedger:
             # what the other records in the store say about these entities: an institution
             # named by every notice answers a row per notice, counted as they stream by
             terms: dict[Any, Node] = {}
-            for row in [] if store is None else store.iter_select(
-                    f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
-                    f" ?m <{MENTIONS}> ?e ; ?p ?o }} }}"):
-                if row["g"].value in self.touched:
-                    continue
-                p, o = _term(terms, row["p"]), _term(terms, row["o"])
-                if p == MENTIONS or (p == RDF.type and o == MENTION):
-                    continue
-                said[_term(terms, row["e"])][(RDF.type if p == MENTION_TYPE else p, o)] += 1
+            # The graphs first (one row each), then the mentions of those this load does not
+            # write: the graphs it streams into the store as it goes are skipped unread.
+            others = [] if store is None else sorted(
+                g for row in store.iter_select(
+                    f"SELECT DISTINCT ?g WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
+                    f" ?m <{MENTIONS}> ?e }} }}")
+                if (g := row["g"].value) not in self.touched)
+            for j in range(0, len(others), _CHUNK):
+                graphs = " ".join(f"<{g}>" for g in others[j:j + _CHUNK])
+                for row in store.iter_select(
+                        f"SELECT ?e ?p ?o WHERE {{ VALUES ?e {{ {values} }} VALUES ?g"
+                        f" {{ {graphs} }} GRAPH ?g {{ ?m <{MENTIONS}> ?e ; ?p ?o }} }}"):
+                    p, o = _term(terms, row["p"]), _term(terms, row["o"])
+                    if p == MENTIONS or (p == RDF.type and o == MENTION):
+                        continue
+                    said[_term(terms, row["e"])][(RDF.type if p == MENTION_TYPE else p, o)] += 1
             # what authority records in the store state about them (not to be repeated)
             for row in [] if store is None else store.iter_select(
                     f"SELECT ?e ?g ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
