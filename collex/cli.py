@@ -45,6 +45,7 @@ def _inputs(raw: list[str]) -> list[Path]:
     """The paths to read. A path that does not exist is refused in the report (the others
     load); none existing, or nothing to read in the folders named, is a usage error."""
     from loaders.base import FORMATS
+    from loaders.pipeline import display_name as _shown
     from loaders.pipeline import expand_paths
 
     paths = [Path(p) for p in raw]
@@ -69,10 +70,6 @@ def _existing_store(settings: Settings) -> None:
         raise CollexError(f"no store at {folder} (COLLEX_STORE_DIR): load data first"
                           " (collex load), restore a dump (collex restore), or fix the"
                           " setting")
-
-
-def _shown(path: Path) -> str:
-    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:

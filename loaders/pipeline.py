@@ -169,7 +169,7 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def _display(path: Path | str) -> str:
+def display_name(path: Path | str) -> str:
     """The file's name as reports show it: bytes that are not UTF-8 (a Latin-1 file name)
     become U+FFFD, so that the name can be printed, stored and written to JSON."""
     return os.fsencode(path).decode("utf-8", "replace")
@@ -395,7 +395,7 @@ class Pipeline:
                         batch.append((file, conv))
                         if len(batch) >= self.settings.validation_batch:
                             flush()
-                    report.seconds_by_file[_display(path)] = time.perf_counter() - begun
+                    report.seconds_by_file[display_name(path)] = time.perf_counter() - begun
                     bar.advance(task)
                 finish()
                 flush()
@@ -467,7 +467,7 @@ class Pipeline:
     def _convert_file(
         self, path: Path, fmt: str, report: LoadReport
     ) -> Iterator[tuple[str, Converted]]:
-        file = _display(path)
+        file = display_name(path)
         refused = not_regular(path)
         if refused is not None:
             report.reject(file, None, refused)
@@ -488,7 +488,7 @@ class Pipeline:
         streamer = getattr(source, "stream", None)
         try:  # a format that can read this file piece by piece has no size cap
             records: Iterable[Any] | None = (
-                streamer(path, _display(path.name)) if streamer is not None else None)
+                streamer(path, display_name(path.name)) if streamer is not None else None)
         except OSError as exc:
             report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
             return
@@ -503,7 +503,7 @@ class Pipeline:
                 report.reject(file, None, f"cannot read the file: {exc.strerror or exc}")
                 return
             try:
-                records = source.parse(data, _display(path.name))
+                records = source.parse(data, display_name(path.name))
             except SourceRejected as exc:
                 report.reject(file, None, str(exc))
                 return

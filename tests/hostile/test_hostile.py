@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from loaders.entities import MENTIONS, entity_graph
+from loaders.pipeline import display_name as _shown
 from tests.conftest import COLLEX, SAMPLE
 from tests.hostile.corpus import Case, generate
 
@@ -32,10 +33,6 @@ CASE_SECONDS = 60
 REPLACED = "<http://127.0.0.1:8000/graph/ead/FR-751052105-0003>"
 ALLOWED = re.compile(r"/graph/derived/")
 VOLATILE = ("<http://www.w3.org/ns/prov#generatedAtTime>",)
-
-
-def _shown(path: Path) -> str:
-    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def run(out: Path, *args: str, store: Path, timeout: float) -> dict[str, Any]:
