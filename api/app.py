@@ -23,6 +23,7 @@ from api.routes import (
     collections,
     entities,
     graph_store,
+    harvest,
     pages,
     query_page,
     resources,
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(_ClientMiddleware)
     app.include_router(status.router)
+    app.include_router(harvest.router)
     app.include_router(resources.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)

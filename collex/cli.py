@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
@@ -22,6 +23,9 @@ from pydantic_settings import SettingsError
 from collex import __version__
 from collex.errors import CollexError
 from collex.settings import Settings
+
+if TYPE_CHECKING:
+    from loaders.harvest.state import HarvestState
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
@@ -280,6 +284,130 @@ def cmd_derive(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+_PREFIX_KIND = {"ead": "ead", "ape_ead": "ead", "oai_dc": "dc", "eac": "eac", "eac-cpf": "eac",
+                "eac_cpf": "eac", "apeeac": "eac"}
+
+
+def _datestamp(text: str) -> str:
+    """An OAI-PMH datestamp (``--until``): YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not YYYY-MM-DD or"
+                                         " YYYY-MM-DDThh:mm:ssZ")
+    return text
+
+
+def cmd_harvest(args: argparse.Namespace, settings: Settings) -> int:
+    from graph import open_store_read, open_store_write
+    from loaders.harvest.run import Harvester, Target, target_of, url_target
+    from loaders.harvest.sources import SourcesError, load_sources
+    from loaders.harvest.state import read_states
+
+    if args.status:
+        _existing_store(settings)
+        return _harvest_status(read_states(open_store_read(settings), settings.base_iri),
+                               settings, args.json)
+    urls = [t for t in args.targets if re.match(r"^https?://", t, re.IGNORECASE)]
+    names = [t for t in args.targets if t not in urls]
+    targets: list[Target] = []
+    if urls:
+        if names or args.all or len(urls) > 1:
+            raise CollexError("give one URL alone, or source names from the sources file")
+        if not args.metadata_prefix:
+            raise CollexError("harvesting a URL needs --metadata-prefix (ead, oai_dc,"
+                              " marc-xml...)")
+        from loaders.harvest.sources import Source
+
+        kind = args.kind or _PREFIX_KIND.get(args.metadata_prefix.lower()) or (
+            "idref" if "marc" in args.metadata_prefix.lower() else None)
+        if kind is None:
+            raise CollexError(f"say what {args.metadata_prefix!r} records are with --kind"
+                              " ead|dc|eac|idref")
+        try:  # the same checks as a source of the file
+            Source(id="url", name="url", url=urls[0], metadata_prefix=args.metadata_prefix,
+                   set=args.set, kind=kind)
+        except ValidationError as exc:
+            raise CollexError(f"{urls[0]}: {exc.errors()[0]['msg']}") from None
+        targets = [url_target(urls[0], args.metadata_prefix, args.set, kind)]
+    else:
+        if args.metadata_prefix or args.set or args.kind:
+            raise CollexError("--metadata-prefix, --set and --kind go with a URL; a source of"
+                              " the sources file says its own")
+        if not names and not args.all:
+            raise CollexError("name the sources to harvest, or --all (or a URL with"
+                              " --metadata-prefix); --status shows what was harvested")
+        try:
+            sources = load_sources(settings.harvest_sources)
+        except SourcesError as exc:
+            raise CollexError(str(exc)) from None
+        by_id = {s.id: s for s in sources}
+        unknown = [n for n in names if n not in by_id]
+        if unknown:
+            raise CollexError(f"no source {', '.join(map(repr, unknown))} in"
+                              f" {settings.harvest_sources} (sources: {', '.join(by_id)})")
+        chosen = [by_id[n] for n in names] if names else [s for s in sources if s.enabled]
+        if not chosen:
+            raise CollexError(f"no enabled source in {settings.harvest_sources}")
+        targets = [target_of(s) for s in chosen]
+    _writable(args.report)
+    store = open_store_write(settings)
+    harvester = Harvester(settings, store, log=lambda m: print(m, file=sys.stderr),
+                          progress=sys.stderr.isatty(), verbose=args.verbose)
+    results = [harvester.harvest(t, full=args.full, until=args.until) for t in targets]
+    if harvester.wrote and not args.no_derive:
+        from loaders.derived.state import ensure
+
+        done = ensure(store, settings)
+        print(f"rebuilt for the new data: {', '.join(done) or 'nothing'}", file=sys.stderr)
+    for result in results:
+        print(result.summary(), file=sys.stderr)
+    payload = {"sources": [r.to_dict() for r in results]}
+    if args.report:
+        Path(args.report).write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n",
+                                     encoding="utf-8")
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    if any(r.outcome != "complete" for r in results):
+        return EXIT_ERROR
+    return EXIT_REJECTED if any(r.run.rejected or r.rejected for r in results) else EXIT_OK
+
+
+def _harvest_status(states: list[HarvestState], settings: Settings, as_json: bool) -> int:
+    from loaders.harvest.sources import SourcesError, load_sources
+
+    try:
+        configured = load_sources(settings.harvest_sources)
+    except SourcesError:
+        configured = []
+    known = {s.key for s in states}
+    never = [s for s in configured if s.id not in known]
+    if as_json:
+        print(json.dumps({"sources": [s.to_dict() for s in states],
+                          "never_harvested": [s.id for s in never]},
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not states and not never:
+        print("no source harvested yet")
+    for st in states:
+        print(f"{st.key}  {st.url}  {st.prefix}" + (f" set {st.set_spec}" if st.set_spec
+                                                     else ""))
+        for label, run in (("last", st.last), ("running", st.current)):
+            if run is None:
+                continue
+            when = f"{run.started} → {run.ended or '…'}"
+            print(f"  {label}: {run.outcome}, {when}, {run.pages} page(s), {run.records}"
+                  f" record(s): {run.added} added, {run.updated} updated, {run.unchanged}"
+                  f" unchanged, {run.deleted} deleted, {run.rejected} rejected"
+                  + (f"; datestamp reached {run.datestamp_reached}"
+                     if run.datestamp_reached else ""))
+            if run.error:
+                print(f"    error: {run.error}")
+        if st.complete is not None and st.complete.next_from:
+            print(f"  next harvest from {st.complete.next_from}")
+    for src in never:
+        print(f"{src.id}  {src.url}  {src.metadata_prefix}  never harvested")
+    return EXIT_OK
+
+
 def _bound_malloc_arenas() -> None:
     """glibc gives each thread that allocates its own malloc arena (up to 8 per core), and
     the server's thread pool spreads allocations over all of them: its RSS grew by 40% over a
@@ -433,6 +561,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("quality", help="indexing quality per institution")
     p.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
     p.set_defaults(func=cmd_quality)
+
+    p = sub.add_parser("harvest", help="harvest OAI-PMH repositories (the sources file, or one"
+                       " URL)")
+    p.add_argument("targets", nargs="*", metavar="SOURCE|URL",
+                   help="sources of COLLEX_HARVEST_SOURCES by id, or one OAI-PMH base URL")
+    p.add_argument("--all", action="store_true", help="every enabled source of the file")
+    p.add_argument("--metadata-prefix", metavar="PREFIX", help="with a URL: the format asked")
+    p.add_argument("--set", metavar="SET", help="with a URL: the set asked")
+    p.add_argument("--kind", choices=["ead", "dc", "eac", "idref"],
+                   help="with a URL: what the records are (default: from the prefix)")
+    p.add_argument("--full", action="store_true",
+                   help="ask for every record, not only what changed since the last harvest")
+    p.add_argument("--until", type=_datestamp, metavar="DATESTAMP",
+                   help="only records changed up to this datestamp")
+    p.add_argument("--status", action="store_true",
+                   help="show what each source's last harvests did, and stop")
+    p.add_argument("--report", metavar="FILE", help="write the JSON report to FILE")
+    p.add_argument("--json", action="store_true", help="print the JSON report on stdout")
+    p.add_argument("--verbose", action="store_true", help="one line per page")
+    p.add_argument("--no-derive", action="store_true",
+                   help="skip recomputing related collections and the search index")
+    p.set_defaults(func=cmd_harvest)
 
     p = sub.add_parser("derive", help="recompute the related-collections graph and the search"
                        " index")

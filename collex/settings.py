@@ -37,6 +37,23 @@ class Settings(BaseSettings):
     idref_timeout: float = Field(20.0, gt=0, description="IdRef request timeout in seconds.")
     idref_retries: int = Field(4, ge=0, le=10, description="Retries on 5xx, 429 and timeouts.")
     idref_cache_dir: Path = Field(Path("./var/cache/idref"), description="IdRef disk cache.")
+    harvest_sources: Path = Field(
+        Path("./sources.toml"), description="The harvest sources file (TOML, see README)."
+    )
+    harvest_rate: float = Field(
+        1.0, gt=0, le=50, description="OAI-PMH requests per second per host (a source's"
+        " rate_limit wins)."
+    )
+    harvest_batch: int = Field(
+        2000, ge=1, le=100_000, description="Records of an OAI-PMH harvest written together"
+        " (pages are read until this many, or for 60 s, then written with their checkpoint).")
+    harvest_timeout: float = Field(60.0, gt=0, description="OAI-PMH request timeout, seconds.")
+    harvest_retries: int = Field(
+        5, ge=0, le=20, description="Retries of an OAI-PMH request on errors, 5xx, 429, 503.")
+    harvest_max_wait: float = Field(
+        3600.0, ge=0, description="Longest Retry-After an OAI-PMH harvest waits for, seconds.")
+    harvest_max_response_bytes: int = Field(
+        256 * 1024 * 1024, gt=0, description="Largest OAI-PMH answer read, in bytes.")
     remote_query_url: str | None = Field(None, description="Remote store: query endpoint.")
     remote_update_url: str | None = Field(None, description="Remote store: update endpoint.")
     remote_auth: Literal["none", "basic", "bearer"] = Field(

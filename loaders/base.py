@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from rdflib import URIRef
 
 from loaders.fidelity import Fidelity
-from loaders.rdf import RecordGraph
+from loaders.rdf import RecordGraph, iri_problem
 from loaders.terms import COLLEX
 
 
@@ -143,7 +143,8 @@ class EadFormat:
 
     def __init__(self) -> None:
         self.existing: dict[str, tuple[str, str | None]] = {}  # graph -> (file, identifier)
-        self.oai_graphs: dict[str, str] = {}  # OAI identifier -> graph, store and this load
+        # OAI identifier -> {repository base URL ("" unknown): graph}, store and this load
+        self.oai_graphs: dict[str, dict[str, str]] = {}
 
     def sniff(self, head: bytes) -> bool:
         return bool(_EAD_ROOT.search(head[:8192]))
@@ -155,11 +156,25 @@ class EadFormat:
             return
         for row in store.select(_SOURCES_QUERY):
             graph = str(getattr(row["g"], "value", ""))
-            ident, oai = row.get("id"), row.get("oai")
+            ident, oai, repo = row.get("id"), row.get("oai"), row.get("repo")
             self.existing[graph] = (str(getattr(row["f"], "value", "")),
                                     str(getattr(ident, "value", "")) if ident else None)
             if oai is not None:
-                self.oai_graphs[str(getattr(oai, "value", ""))] = graph
+                self.oai_graphs.setdefault(str(getattr(oai, "value", "")), {})[
+                    str(getattr(repo, "value", "")) if repo is not None else ""] = graph
+
+    def oai_graph(self, identifier: str, repository: str | None) -> str:
+        """The graph of the record loaded under ``identifier`` from ``repository`` ("" when
+        there is none). OAI identifiers are unique within a repository only: a record of
+        another repository with the same identifier is not it."""
+        found = self.oai_graphs.get(identifier, {})
+        if repository and repository in found:
+            return found[repository]
+        if "" in found:  # loaded from a file whose answer did not name its repository
+            return found[""]
+        if not repository and len(found) == 1:
+            return next(iter(found.values()))
+        return ""
 
     def parse(self, data: bytes, file: str) -> Sequence[Any]:
         from loaders.ead.parse import EadRejected, parse
@@ -244,9 +259,10 @@ class _StreamedEad:
 
 
 _SOURCES_QUERY = (
-    "SELECT ?g ?f ?id ?oai WHERE { GRAPH ?g { ?g <https://w3id.org/collex/def#fileName> ?f"
+    "SELECT ?g ?f ?id ?oai ?repo WHERE { GRAPH ?g { ?g <https://w3id.org/collex/def#fileName> ?f"
     " OPTIONAL { ?g <http://purl.org/dc/terms/identifier> ?id }"
-    " OPTIONAL { ?g <https://w3id.org/collex/def#oaiIdentifier> ?oai } }"
+    " OPTIONAL { ?g <https://w3id.org/collex/def#oaiIdentifier> ?oai }"
+    " OPTIONAL { ?g <https://w3id.org/collex/def#oaiRepository> ?repo } }"
     ' FILTER(CONTAINS(STR(?g), "/graph/ead/") || CONTAINS(STR(?g), "/graph/dc/")'
     ' || CONTAINS(STR(?g), "/graph/eac/")) }'
 )
@@ -287,6 +303,7 @@ class OaiDeletion:
 
     identifier: str
     datestamp: str | None
+    repository: str | None = None  # the base URL of the repository that deleted it
 
     @property
     def record_id(self) -> str:
@@ -331,10 +348,12 @@ class OaiFormat:
             raise SourceRejected(str(exc)) from None
         out: list[Any] = []
         warnings = list(doc.warnings) + answer.warnings
+        repository = answer.base_url if answer.base_url and not iri_problem(
+            answer.base_url) and answer.base_url.startswith(("http://", "https://")) else None
         for rec in answer.records:
             h = rec.header
             if h.deleted:
-                out.append(OaiDeletion(h.identifier, h.datestamp))
+                out.append(OaiDeletion(h.identifier, h.datestamp, repository))
                 continue
             meta = rec.metadata
             if meta is None:
@@ -358,6 +377,8 @@ class OaiFormat:
                                         " this loader reads (EAD, oai_dc, EAC-CPF)")
             except (EadRejected, EacRejected) as exc:
                 item = BadOaiRecord(h.identifier, str(exc))
+            if not isinstance(item, BadOaiRecord):
+                item.oai_repository = repository
             warnings = []  # the file's warnings are reported once, with its first record
             out.append(item)
         if not out:
@@ -369,7 +390,7 @@ class OaiFormat:
         return out
 
     def record_id(self, record: Any) -> str:
-        return str(record.record_id)
+        return str(getattr(record, "oai_identifier", None) or record.record_id)
 
     def convert(self, record: Any, base_iri: str) -> Converted:
         from loaders.dc.convert import convert as convert_dc
@@ -379,7 +400,7 @@ class OaiFormat:
         if isinstance(record, BadOaiRecord):
             raise RecordRejected(record.reason)
         if isinstance(record, OaiDeletion):
-            graph = _notices().oai_graphs.get(record.identifier, "")
+            graph = _notices().oai_graph(record.identifier, record.repository)
             return Converted(record.identifier, graph, "", RecordGraph(), deleted=True)
         ead = _notices()
         if isinstance(record, DcRecord):
@@ -390,7 +411,12 @@ class OaiFormat:
             conv = ead.convert(record, base_iri)
         oai_id = getattr(record, "oai_identifier", None)
         if oai_id:
-            ead.oai_graphs[oai_id] = conv.graph_iri
+            repository = getattr(record, "oai_repository", None)
+            ead.oai_graphs.setdefault(oai_id, {})[repository or ""] = conv.graph_iri
+            if repository:
+                conv.graph.add((URIRef(conv.graph_iri), COLLEX.oaiRepository,
+                                URIRef(repository)))
+            conv.record_id = oai_id  # harvested records are named as their repository does
         return conv
 
 

@@ -268,8 +268,14 @@ class Pipeline:
     def run(
         self, paths: Sequence[Path], store: WriteStore | None, fmt: str = "auto",
         progress: bool | None = None,
+        extra_graphs: Callable[[LoadReport], Sequence[tuple[str, Iterable[
+            tuple[Node, Node, Node]]]]] | None = None,
     ) -> LoadReport:
-        """Load (or, with ``store=None``, only validate) the files and folders in ``paths``."""
+        """Load (or, with ``store=None``, only validate) the files and folders in ``paths``.
+
+        ``extra_graphs(report)``, once the records are read, gives graphs (IRI, triples)
+        written in the same write as the records, all or nothing with them: a harvest's
+        checkpoint goes with the page it follows, counts included."""
         started = time.perf_counter()
         report = LoadReport(validation=store is None)
         ordered = sorted(((_order(p), p) for p in expand_paths(paths)), key=lambda t: t[0])
@@ -317,6 +323,7 @@ class Pipeline:
                 if conv.deleted and not conv.graph_iri:
                     report.warn(file, conv.record_id, "deleted in the source, and not loaded"
                                 " here: nothing to remove")
+                    report.deletions_ignored += 1
                     continue
                 if conv.deleted:
                     ledger.removed(conv.graph_iri)
@@ -343,6 +350,8 @@ class Pipeline:
                     report.loaded_from(file, counted=not conv.synthetic)
                     report.unchanged += 1
                     continue
+                if conv.graph_iri in digests:
+                    report.replaced += 1
                 if conv.parts is not None:
                     report.triples += self._write_parts(file, conv, spool, ledger,
                                                         store is not None, report)
@@ -399,6 +408,9 @@ class Pipeline:
                     bar.advance(task)
                 finish()
                 flush()
+            if store is not None and extra_graphs is not None:
+                for graph, content in extra_graphs(report):
+                    spool.add_graph(graph, content)
             if store is not None and spool.graphs:
                 # shared entities, described once: written with the records (replace_graphs)
                 for graph, content in ledger.entity_graphs(store, fresh=fresh):

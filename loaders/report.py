@@ -26,7 +26,9 @@ class LoadReport:
     records: int = 0
     loaded: int = 0
     unchanged: int = 0  # of ``loaded``: records whose graph was already in the store as is
+    replaced: int = 0  # of ``loaded``: records that replaced another version in the store
     deleted: int = 0
+    deletions_ignored: int = 0  # deletions of records the store does not hold
     triples: int = 0
     seconds: float = 0.0
     rejected: list[Issue] = field(default_factory=list)
@@ -85,6 +87,7 @@ class LoadReport:
             "records": self.records,
             "loaded": self.loaded,
             "unchanged": self.unchanged,
+            "replaced": self.replaced,
             "deleted": self.deleted,
             "rejected_count": len(self.rejected),
             "triples": self.triples,

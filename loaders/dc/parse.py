@@ -35,6 +35,7 @@ class DcRecord:
     languages: dict[str, str | None] = field(default_factory=dict)  # value -> xml:lang
     warnings: list[str] = field(default_factory=list)
     fidelity: Fidelity = field(default_factory=Fidelity)
+    oai_repository: str | None = None  # the base URL of the repository it came from
 
     @property
     def record_id(self) -> str:

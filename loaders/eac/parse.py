@@ -84,6 +84,7 @@ class EacRecord:
     control_notes: dict[str, list[str]] = field(default_factory=dict)
     oai_identifier: str | None = None
     oai_datestamp: str | None = None
+    oai_repository: str | None = None  # the base URL of the repository it came from
     warnings: list[str] = field(default_factory=list)
     fidelity: Fidelity = field(default_factory=Fidelity)
 

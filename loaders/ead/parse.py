@@ -121,6 +121,7 @@ class EadRecord(Unit):
     components: list[Component] = field(default_factory=list)
     oai_identifier: str | None = None  # the OAI-PMH header identifier, when harvested
     oai_datestamp: str | None = None
+    oai_repository: str | None = None  # the base URL of the repository it came from
     warnings: list[str] = field(default_factory=list)
     fidelity: Fidelity = field(default_factory=Fidelity)
 

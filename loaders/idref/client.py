@@ -6,8 +6,6 @@ Retry-After), a rate limit, redirects followed only to allow-listed hosts, 404 k
 
 from __future__ import annotations
 
-import email.utils
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +16,8 @@ from urllib.parse import urljoin, urlparse
 import requests
 
 from loaders.authority import ppn_is_valid
+from loaders.http import USER_AGENT, RateLimiter, retry_after
 
-USER_AGENT = "collex-graph/0.1 (CollEx knowledge graph; +https://w3id.org/collex)"
 Status = Literal["ok", "unknown", "error", "invalid"]
 
 
@@ -31,42 +29,6 @@ class FetchResult:
     from_cache: bool = False
     message: str = ""
     final_url: str | None = None
-
-
-class RateLimiter:
-    """At most ``rate`` request starts per second, across threads."""
-
-    def __init__(self, rate: float, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
-        self._lock = threading.Lock()
-        self._sleep = sleep
-
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            delay = self._next - now
-            self._next = max(now, self._next) + self.interval
-        if delay > 0:
-            self._sleep(delay)
-
-
-def retry_after(header: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date).
-
-    >>> retry_after("3"), retry_after(None)
-    (3.0, None)
-    """
-    if not header:
-        return None
-    header = header.strip()
-    if header.isdigit():
-        return float(header)
-    try:
-        when = email.utils.parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 class IdRefClient:

@@ -26,6 +26,9 @@ from loaders.xmlsafe import local_name
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 
 
+ONE_PAGE = "the answer is one page of a longer list"  # said of a file, not of a harvest
+
+
 class OaiRejected(Exception):
     """The answer holds no record: an OAI-PMH error, or not an OAI-PMH answer."""
 
@@ -49,6 +52,7 @@ class OaiAnswer:
     verb: str | None
     metadata_prefix: str | None
     response_date: str | None
+    base_url: str | None = None  # what <request> says: the repository's base URL
     records: list[OaiRecord] = field(default_factory=list)
     resumption_token: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -78,6 +82,7 @@ def read(root: etree._Element) -> OaiAnswer:
         verb=request.get("verb") if request is not None else None,
         metadata_prefix=request.get("metadataPrefix") if request is not None else None,
         response_date=_text(_child(root, "responseDate")),
+        base_url=_text(request),
     )
     error = _child(root, "error")
     if error is not None:
@@ -100,7 +105,7 @@ def read(root: etree._Element) -> OaiAnswer:
             answer.resumption_token = _text(rec)
             if answer.resumption_token:
                 answer.warnings.append(
-                    f"the answer is one page of a longer list (resumptionToken"
+                    f"{ONE_PAGE} (resumptionToken"
                     f" {answer.resumption_token!r}): the records of the other pages are not"
                     " in this file")
             continue

@@ -75,6 +75,33 @@ def test_a_deleted_header_removes_the_notice_it_names(tmp_path: Path,
     assert any("nothing to remove" in w.message for w in report.warnings)
 
 
+def test_a_deletion_removes_only_the_record_of_its_own_repository(
+        tmp_path: Path, settings: Settings) -> None:
+    """OAI identifiers are unique within a repository only: two portals both number their
+    records 1, 2, 3... A deletion from one leaves the other's record alone."""
+    def answer(repo: str, records: str) -> str:
+        return ENVELOPE.format(records=records).replace("https://archives.example.org/oai",
+                                                         repo)
+    a, b, gone = tmp_path / "a.xml", tmp_path / "b.xml", tmp_path / "gone.xml"
+    a.write_text(answer("https://a.example.org/oai", RECORD.format(
+        oai="1", ead=EAD.format(ns="", eadid="FRAD001_A"))), encoding="utf-8")
+    b.write_text(answer("https://b.example.org/oai", RECORD.format(
+        oai="1", ead=EAD.format(ns="", eadid="FRAD002_B"))), encoding="utf-8")
+    gone.write_text(answer("https://a.example.org/oai", DELETED.format(oai="1")),
+                    encoding="utf-8")
+    store = open_write(settings.store_dir)
+    _load(settings, store, a)
+    _load(settings, store, b)
+    assert _titles(store) == ["Fonds FRAD001_A", "Fonds FRAD002_B"]
+    report = Pipeline(settings, derive=False).run([gone], store)
+    assert report.deleted == 1
+    assert _titles(store) == ["Fonds FRAD002_B"]
+    assert store.ask("ASK { GRAPH ?g { ?g <https://w3id.org/collex/def#oaiRepository>"
+                     " <https://b.example.org/oai> } }")
+    # a record is named in reports by its OAI identifier
+    assert [w.record for w in report.warnings] == ["1"]
+
+
 def test_an_oai_error_answer_is_refused_with_its_code(tmp_path: Path,
                                                       settings: Settings) -> None:
     path = tmp_path / "error.xml"

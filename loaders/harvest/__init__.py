@@ -1,0 +1,1 @@
+"""OAI-PMH harvesting: the sources file, the protocol client, the harvest and its state."""
