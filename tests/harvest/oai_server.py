@@ -159,10 +159,15 @@ class _Data(oai_repo.DataInterface):  # type: ignore[misc]
         return []
 
     def list_set_specs(self, identifier: str | None = None, cursor: int = 0) -> tuple[Any, ...]:
-        return None, None, None
+        if identifier is not None:
+            rec = self.server.records.get(identifier)
+            return (list(rec.sets) if rec else []), None, None
+        specs = sorted({s for r in self.server.records.ordered() for s in r.sets})
+        return (specs or None), None, None
 
     def get_set(self, setspec: str) -> Any:
-        return None
+        specs = {s for r in self.server.records.ordered() for s in r.sets}
+        return oai_repo.Set(setspec, f"Set {setspec}") if setspec in specs else None
 
     def list_identifiers(self, metadataprefix: str, filter_from: dt.datetime | None = None,
                          filter_until: dt.datetime | None = None,
@@ -207,6 +212,7 @@ class OaiServer:
     unavailable: int = 0  # the next N requests answer 503 with Retry-After
     retry_after: str = "2"
     malformed_pages: set[int] = field(default_factory=set)  # ListRecords pages answered broken
+    bodies: dict[int, bytes] = field(default_factory=dict)  # pages answered with these bytes
     hold_pages: set[int] = field(default_factory=set)  # pages held until ``release``
     # an append-only list whose tokens survive changes of the data (as some repositories'
     # do): a record changed during a harvest is listed again at its end, and met twice
@@ -250,6 +256,8 @@ class OaiServer:
             malformed = page is not None and page in self.malformed_pages
             if malformed:
                 self.malformed_pages.discard(page)  # once
+            if page is not None and page in self.bodies:
+                return 200, {"Content-Type": "text/xml"}, self.bodies.pop(page)
         if page is not None and page in self.hold_pages:
             self.holding.set()
             self.released.wait(120)

@@ -318,6 +318,57 @@ def test_rejected_records_are_named_by_oai_identifier_and_page(
     assert "REJECTED url-127-0-0-1-oai-ead-" in run.stderr
 
 
+def test_a_set_is_harvested_alone(tmp_path: Path) -> None:
+    records = Records(Rec(f"oai:essai:{i}", "2024-01-01T00:00:00Z", generated_ead(i),
+                          sets=("manuscrits" if i % 3 == 0 else "imprimes",))
+                      for i in range(30))
+    settings = _settings(tmp_path, harvest_rate=50)
+    with OaiServer(records, page_size=4) as server:
+        store = open_write(settings.store_dir)
+        result = Harvester(settings, store).harvest(
+            url_target(server.url, "ead", "manuscrits", "ead"))
+        del store
+        gc.collect()
+        asked = [h.query for h in server.log if h.query.get("verb") == "ListRecords"]
+    assert result.outcome == "complete" and result.run.added == 10
+    assert result.run.pages == 3 and asked[0]["set"] == "manuscrits"
+    assert sorted(_oai_ids(settings.store_dir)) == sorted(f"oai:essai:{i}"
+                                                           for i in range(0, 30, 3))
+
+
+def test_a_repository_that_does_not_answer_in_time_is_given_up_and_resumed(
+        tmp_path: Path, corpus: Callable[[], Records]) -> None:
+    settings = _settings(tmp_path, harvest_rate=50, harvest_timeout=1.0, harvest_retries=1,
+                         harvest_batch=1)
+    with OaiServer(corpus(), page_size=80) as server:
+        server.hold_pages = {2}  # held 120 s unless released
+        result = _harvest(settings, server)
+        assert result.outcome == "failed"  # type: ignore[attr-defined]
+        assert re.search(r"page 2: no answer after 2 tries \(ReadTimeout",
+                         result.error), result.error  # type: ignore[attr-defined]
+        server.hold_pages = set()
+        server.release()
+        again = _harvest(settings, server)
+    assert again.outcome == "complete" and again.resumed  # type: ignore[attr-defined]
+    assert len(_oai_ids(settings.store_dir)) == GENERATED + 3
+
+
+def test_an_answer_declaring_entities_is_refused_like_a_file(
+        tmp_path: Path, corpus: Callable[[], Records]) -> None:
+    settings = _settings(tmp_path, harvest_rate=50)
+    with OaiServer(corpus(), page_size=80) as server:
+        server.bodies[1] = (b'<?xml version="1.0"?><!DOCTYPE OAI-PMH [<!ENTITY x SYSTEM'
+                            b' "file:///etc/passwd">]><OAI-PMH xmlns="http://www.openarchives'
+                            b'.org/OAI/2.0/"><responseDate>2024-01-01T00:00:00Z</responseDate>'
+                            b"<ListRecords><record><header><identifier>x</identifier>"
+                            b"<datestamp>2024-01-01</datestamp></header><metadata><ead>&x;"
+                            b"</ead></metadata></record></ListRecords></OAI-PMH>")
+        result = _harvest(settings, server)
+    assert result.outcome == "failed"  # type: ignore[attr-defined]
+    assert "declares entities" in result.error  # type: ignore[attr-defined]
+    assert _oai_ids(settings.store_dir) == {}
+
+
 def test_nothing_changed_is_a_complete_harvest_of_nothing(
         tmp_path: Path, corpus: Callable[[], Records]) -> None:
     settings = _settings(tmp_path, harvest_rate=50)
