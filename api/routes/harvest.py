@@ -44,6 +44,7 @@ class HarvestSource(BaseModel):
     set: str | None = Field(None, description="setSpec harvested")
     kind: str = Field(description="ead, dc, eac or idref")
     name: str | None = Field(None, description="Name of the source")
+    institution: str | None = Field(None, description="ISIL of who publishes the records")
     granularity: str | None = Field(None, description="The repository's datestamp granularity")
     deleted_record: str | None = Field(None, description="The repository's deletedRecord policy")
     last: HarvestRun | None = Field(None, description="The last harvest that ended")
@@ -81,7 +82,8 @@ def sources(reader: Annotated[ReadStore, Depends(get_reader)],
     known = {s.key for s in states}
     return Sources(
         sources=[HarvestSource(id=s.key, url=s.url, metadata_prefix=s.prefix, set=s.set_spec,
-                               kind=s.kind, name=s.name, granularity=s.granularity,
+                               kind=s.kind, name=s.name, institution=s.institution,
+                               granularity=s.granularity,
                                deleted_record=s.deleted_record, last=_run(s.last),
                                last_complete=_run(s.complete), running=_run(s.current))
                  for s in states],

@@ -27,7 +27,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from rdflib.term import Node
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from collex.settings import Settings
 from graph.base import WriteStore
@@ -59,11 +65,12 @@ class Target:
     kind: str
     name: str | None = None
     rate: float | None = None
+    institution: str | None = None  # ISIL or RCR of who publishes the records
 
 
 def target_of(source: Source) -> Target:
     return Target(source.id, source.url, source.metadata_prefix, source.set, source.kind,
-                  source.name, source.rate_limit)
+                  source.name, source.rate_limit, source.institution)
 
 
 def url_target(url: str, prefix: str, set_spec: str | None, kind: str) -> Target:
@@ -156,6 +163,7 @@ class Harvester:
         state = known[0] if known else HarvestState(target.key, target.url, target.prefix)
         state.url, state.prefix, state.set_spec = target.url, target.prefix, target.set_spec
         state.kind, state.name = target.kind, target.name or state.name
+        state.institution = target.institution or state.institution
         client = OaiClient(target.url, rate=target.rate or self.settings.harvest_rate,
                            timeout=self.settings.harvest_timeout,
                            retries=self.settings.harvest_retries,
@@ -192,9 +200,10 @@ class Harvester:
         token = run.token  # the next page's (the checkpoint's when resuming)
         last_write = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="collex-harvest-", dir=self._work_dir()) as tmp, \
-                Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                         TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
-                         disable=not self.progress, transient=True) as bar:
+                Progress(TextColumn("{task.description}"), BarColumn(),
+                         MofNCompleteColumn(), TextColumn("records {task.fields[rate]}"),
+                         TimeRemainingColumn(), disable=not self.progress,
+                         transient=True) as bar:
             task = bar.add_task(target.key, total=None, rate="")
             while True:
                 try:
@@ -241,8 +250,8 @@ class Harvester:
                     bar.update(task, total=page.complete_list_size)
                 elapsed = time.perf_counter() - started
                 seen = run.records + waiting if token is not None else run.records
-                bar.update(task, completed=seen,
-                           rate=f"{seen / elapsed:.0f} rec/s" if elapsed else "")
+                bar.update(task, completed=seen, description=f"{target.key}: page {number}",
+                           rate=f"{seen / elapsed:.0f}/s" if elapsed else "")
                 if self.verbose:
                     self.log(f"{target.key}: page {number}: {page.records} record(s)"
                              + (f" of {page.complete_list_size}" if page.complete_list_size
@@ -284,8 +293,9 @@ class Harvester:
         last = run.token is None
         if last:
             run.outcome, run.ended = "complete", _now()
-            run.next_from = from_argument(run.first_response_date or _now(),
-                                          state.granularity or DAY)
+            # asked up to `until`: the next harvest starts there (until is inclusive)
+            run.next_from = run.until or from_argument(run.first_response_date or _now(),
+                                                       state.granularity or DAY)
 
         def checkpoint(report: LoadReport | None) -> Sequence[tuple[str, Iterable[
                 tuple[Node, Node, Node]]]]:

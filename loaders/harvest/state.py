@@ -95,6 +95,7 @@ class HarvestState:
     set_spec: str | None = None
     kind: str = "ead"
     name: str | None = None
+    institution: str | None = None  # ISIL or RCR
     granularity: str | None = None
     deleted_record: str | None = None
     current: Run | None = None
@@ -134,6 +135,11 @@ def state_triples(base: str, state: HarvestState) -> list[tuple[Node, Node, Node
                              (state.deleted_record, COLLEX.oaiDeletedRecord)):
         if value:
             out.append((node, predicate, Literal(value)))
+    if state.institution:
+        isil = (f"FR-{state.institution}" if state.institution[:1].isdigit()
+                else state.institution)  # an RCR is the French ISIL's number
+        out.append((node, DCTERMS.publisher,
+                    URIRef(f"{base}id/institution/{safe_segment(isil)}")))
     for role, predicate in _ROLES.items():
         run: Run | None = getattr(state, role)
         if run is None:
@@ -200,6 +206,7 @@ def _state_of(subjects: dict[str, dict[str, list[Any]]]) -> HarvestState | None:
         set_spec=one(props, COLLEX.oaiSet),
         kind=one(props, COLLEX.sourceKind) or "ead",
         name=one(props, RDFS.label),
+        institution=_institution(one(props, DCTERMS.publisher)),
         granularity=one(props, COLLEX.oaiGranularity),
         deleted_record=one(props, COLLEX.oaiDeletedRecord),
     )
@@ -216,3 +223,8 @@ def _state_of(subjects: dict[str, dict[str, list[Any]]]) -> HarvestState | None:
             setattr(run, name, int(value) if datatype == XSD.integer else value)
         setattr(state, role, run)
     return state
+
+
+def _institution(iri: str | None) -> str | None:
+    """The ISIL an institution IRI ends with."""
+    return iri.rsplit("/", 1)[-1] if iri else None

@@ -369,6 +369,39 @@ def test_an_answer_declaring_entities_is_refused_like_a_file(
     assert _oai_ids(settings.store_dir) == {}
 
 
+def test_until_bounds_the_harvest_and_the_next_one_starts_there(
+        tmp_path: Path, corpus: Callable[[], Records]) -> None:
+    settings = _settings(tmp_path, harvest_rate=50)
+    with OaiServer(corpus(), page_size=80) as server:
+        first = _harvest(settings, server, until="2024-02-10T23:59:59Z")
+        # the 3 real notices (January) and the generated ones of February 1-10
+        expected = 3 + sum(1 for i in range(GENERATED) if 1 + i % 28 <= 10)
+        assert first.run.added == expected  # type: ignore[attr-defined]
+        assert first.run.next_from == "2024-02-10T23:59:59Z"  # type: ignore[attr-defined]
+        before = len(server.log)
+        second = _harvest(settings, server)
+        asked = [h.query for h in server.log[before:] if h.query.get("verb") == "ListRecords"]
+    assert asked[0]["from"] == "2024-02-10T23:59:59Z" and "until" not in asked[0]
+    assert second.run.added == GENERATED + 3 - expected  # type: ignore[attr-defined]
+    assert len(_oai_ids(settings.store_dir)) == GENERATED + 3
+
+
+def test_a_terminal_sees_pages_records_rate_and_eta(tmp_path: Path,
+                                                    corpus: Callable[[], Records]) -> None:
+    env = {**os.environ, "COLLEX_STORE_DIR": str(tmp_path / "store"),
+           "COLLEX_HARVEST_RATE": "8"}
+    env.pop("COLLEX_BASE_IRI", None)
+    with OaiServer(corpus(), page_size=20) as server:  # 12 pages: about 1.5 s
+        command = f"{COLLEX} harvest {server.url} --metadata-prefix ead"
+        run = subprocess.run(["script", "-qefc", command, "/dev/null"], env=env,
+                             capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stdout[-2000:]
+    screen = run.stdout
+    assert re.search(r"url-127-0-0-1-oai-ead-\w+: page \d+", screen), screen[-2000:]
+    assert re.search(r"\d+/233", screen)  # records of completeListSize
+    assert re.search(r"records \d+/s", screen) and re.search(r"\d:\d\d:\d\d", screen)
+
+
 def test_nothing_changed_is_a_complete_harvest_of_nothing(
         tmp_path: Path, corpus: Callable[[], Records]) -> None:
     settings = _settings(tmp_path, harvest_rate=50)
@@ -399,6 +432,7 @@ kind = "ead"
 [[source]]
 id = "up"
 name = "A repository that answers"
+institution = "751052116"
 url = "{server.url}"
 metadata_prefix = "ead"
 kind = "ead"
@@ -417,6 +451,7 @@ rate_limit = 50
     states = {s["key"]: s for s in json.loads(status.stdout)["sources"]}
     assert states["down"]["last"]["outcome"] == "failed"
     assert states["up"]["last"]["added"] == GENERATED + 3
+    assert states["up"]["institution"] == "FR-751052116"  # an RCR is a French ISIL
 
 
 def test_an_answer_over_the_size_cap_is_refused(tmp_path: Path,
