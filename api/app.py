@@ -13,11 +13,13 @@ from contextlib import AbstractContextManager, nullcontext
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.caching import DataState, HttpCache, last_load
 from api.data import institution_list, network_list
 from api.routes import (
     collections,
@@ -116,6 +118,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.add_event_handler("shutdown", app.state.search.close)
     if app.state.offline is not None:
         app.router.add_event_handler("shutdown", app.state.offline.close)
+    # inside CORS: CORS headers go on 304s and kept answers too (Origin is in the tag)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    data_state = DataState(lambda: changes.generation,
+                           lambda: data_version(reader, settings.base_iri),
+                           lambda: app.state.search.applied, lambda: last_load(reader))
+    app.add_middleware(HttpCache, state=data_state,
+                       max_bytes=settings.answer_cache_mb * 1024 * 1024,
+                       limiter=app.state.rate_limiter)
     app.add_middleware(
         CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"], allow_headers=["*"],

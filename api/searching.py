@@ -51,6 +51,11 @@ class SearchFollower:
         self._thread: threading.Thread | None = None
         self._checked = False  # the index's data version was compared with the store's
 
+    @property
+    def applied(self) -> int:
+        """How many rebuilds for writes this follower has applied (answers' caching keys)."""
+        return self._applied
+
     def ensure_built(self) -> SqliteSearchIndex:
         """The index, built first (in the caller) if there is none or it reflects another
         data version than the store's (a load made by ``collex load`` since)."""

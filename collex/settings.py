@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     query_memory_mb: int = Field(
         2048, ge=0, description="Memory a query worker may use, in MiB (RLIMIT_DATA): past"
         " it the query is stopped (503) and the worker replaced; 0: no cap.")
+    answer_cache_mb: int = Field(
+        64, ge=0, le=65536, description="Memory for GET answers kept until the next write, in"
+        " MiB (0: none); one answer takes at most an eighth of it.")
     row_cap: int = Field(10_000, gt=0, description="Maximum rows in one query answer.")
     header_timeout: float = Field(
         10.0, gt=0, description="Seconds a connection has to send a request's headers, from"
