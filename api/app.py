@@ -122,7 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     data_state = DataState(lambda: changes.generation,
                            lambda: data_version(reader, settings.base_iri),
-                           lambda: app.state.search.applied, lambda: last_load(reader))
+                           lambda: app.state.search.applied, lambda: last_load(reader),
+                           recheck=None if isinstance(writer, EmbeddedStore) else 5.0)
     app.add_middleware(HttpCache, state=data_state,
                        max_bytes=settings.answer_cache_mb * 1024 * 1024,
                        limiter=app.state.rate_limiter)

@@ -209,32 +209,47 @@ class DataState:
     """The token and last-change time of the data this server answers from."""
 
     def __init__(self, generation: Callable[[], int], version: Callable[[], str | None],
-                 search: Callable[[], int], loaded: Callable[[], float | None]) -> None:
+                 search: Callable[[], int], loaded: Callable[[], float | None],
+                 recheck: float | None = None) -> None:
         self._generation = generation
         self._version = version
         self._search = search
         self._loaded = loaded
+        # a store other processes may write (remote): its data version is read again at
+        # least this often; the embedded store has no other writer (it is locked)
+        self._recheck = recheck
+        self._checked = 0.0
         self._seen: tuple[int, int] | None = None
+        self._version_seen: str | None = None
         self._token = ""
         self._changed = time.time()
         self._lock = threading.Lock()
 
     def peek(self) -> tuple[str, float] | None:
-        """The token, or None when the data changed since it was made (then ``__call__``,
-        which queries the store: off the event loop)."""
+        """The token, or None when the data may have changed since it was made (then
+        ``__call__``, which queries the store: off the event loop)."""
         now = (self._generation(), self._search())
         with self._lock:
-            return (self._token, self._changed) if now == self._seen else None
+            if now != self._seen or (self._recheck is not None
+                                     and time.monotonic() - self._checked > self._recheck):
+                return None
+            return self._token, self._changed
 
     def __call__(self) -> tuple[str, float]:
         now = (self._generation(), self._search())
         with self._lock:
-            if now != self._seen:
+            stale = self._recheck is not None and (
+                time.monotonic() - self._checked > self._recheck)
+            if now != self._seen or stale:
                 first = self._seen is None
-                self._seen = now
-                self._token = f"{self._version() or 'empty'}-{now[0]}-{now[1]}"
-                # the last load's time at start; then the moment a write was seen
-                self._changed = (self._loaded() or self._changed) if first else time.time()
+                version = self._version() or "empty"
+                self._checked = time.monotonic()
+                if now != self._seen or version != self._version_seen:
+                    self._seen, self._version_seen = now, version
+                    self._token = f"{version}-{now[0]}-{now[1]}"
+                    # the last load's time at start; then the moment a change was seen
+                    self._changed = (self._loaded() or self._changed) if first else (
+                        time.time())
             return self._token, self._changed
 
 

@@ -249,7 +249,7 @@ class Harvester:
                 if page.complete_list_size:
                     bar.update(task, total=page.complete_list_size)
                 elapsed = time.perf_counter() - started
-                seen = run.records + waiting if token is not None else run.records
+                seen = run.records + sum(p.records for _, p in pending)  # written or not
                 bar.update(task, completed=seen, description=f"{target.key}: page {number}",
                            rate=f"{seen / elapsed:.0f}/s" if elapsed else "")
                 if self.verbose:

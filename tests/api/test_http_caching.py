@@ -4,12 +4,24 @@ kept in memory until the next write, gzip (issue #15, part 1)."""
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ServerFactory
+from tests.conftest import (
+    COLLEX,
+    SAMPLE,
+    ServerFactory,
+    _wait_http,
+    free_port,
+    remote_env,
+)
 
 TOKEN = "0123456789abcdef-caching-test"
 LOOKUP = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 200"
@@ -121,3 +133,45 @@ def test_authorised_requests_are_not_kept(server: str) -> None:
         client.get("/sparql", params={"query": LOOKUP}, headers=headers)
         again = client.get("/sparql", params={"query": LOOKUP}, headers=headers)
     assert "etag" not in again.headers and "x-collex-cache" not in again.headers
+
+
+def test_a_load_made_by_another_process_on_a_remote_store_changes_the_tags(
+        oxigraph_server: Callable[[], str], tmp_path: Path) -> None:
+    """The remote store has other writers: the server reads its data version again every
+    5 s, so a `collex load` made elsewhere ends the 304s and the answers kept."""
+    env = {**os.environ, "COLLEX_STORE_DIR": str(tmp_path / "unused"),
+           "COLLEX_RATE_LIMIT": "1000", "COLLEX_RATE_BURST": "1000",
+           **remote_env(oxigraph_server())}
+    subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=env, check=True,
+                   capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    headers = {"Accept": "application/sparql-results+json"}
+    try:
+        _wait_http(base + "/healthz")
+        with httpx.Client(base_url=base, timeout=30) as client:
+            tag = client.get("/sparql", params={"query": LOOKUP}, headers=headers
+                             ).headers["etag"]
+            assert client.get("/sparql", params={"query": LOOKUP}, headers={
+                **headers, "If-None-Match": tag}).status_code == 304
+            notice = tmp_path / "extra.xml"
+            notice.write_text(EXTRA, encoding="utf-8")
+            done = subprocess.run([str(COLLEX), "load", str(notice)], env=env,
+                                  capture_output=True, text=True, timeout=120, check=False)
+            assert done.returncode == 0, done.stderr
+            deadline = time.monotonic() + 10
+            status = 304
+            while status == 304 and time.monotonic() < deadline:
+                time.sleep(0.5)
+                status = client.get("/sparql", params={"query": LOOKUP}, headers={
+                    **headers, "If-None-Match": tag}).status_code
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert status == 200
+
+
+EXTRA = """<ead><eadheader><eadid>EXTRA-1</eadid></eadheader><archdesc level="fonds"><did>
+<unittitle>Fonds ajouté ailleurs</unittitle></did></archdesc></ead>"""
