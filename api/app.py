@@ -29,6 +29,7 @@ from api.routes import (
     pages,
     query_page,
     resources,
+    site,
     sparql,
     status,
     void,
@@ -161,5 +162,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collections.router)
     app.include_router(entities.router)
     app.include_router(pages.router)
+    app.include_router(site.router)
     app.mount("/static", StaticFiles(directory=query_page.STATIC), name="static")
     return app

@@ -8,6 +8,7 @@ discovery issue; this route already serves Turtle, N-Triples, JSON-LD and HTML.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -16,6 +17,7 @@ from fastapi.responses import Response
 
 from api.conneg import negotiate
 from api.deps import get_reader, get_settings
+from api.jsonld import CONTEXT_PATH, compact, context
 from api.pages import templates
 from api.routes import pages
 from collex.errors import InvalidInput, NotAcceptable, NotFound
@@ -28,7 +30,24 @@ _OFFERS = [
     ("text/html", "html"), ("application/xhtml+xml", "html"),
     ("text/turtle", "turtle"), ("application/n-triples", "ntriples"),
     ("application/ld+json", "jsonld"), ("application/rdf+xml", "rdfxml"),
+    # what RDF clients ask for (rdflib: text/plain for N-Triples, text/n3 for N3)
+    ("text/plain", "ntriples"), ("text/n3", "turtle"), ("application/x-turtle", "turtle"),
+    ("application/json", "jsonld"), ("application/xml", "rdfxml"),
 ]
+# /id/{path}.ttl and friends: one format, whatever Accept says
+SUFFIXES = {".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld", ".rdf": "rdfxml"}
+_MEDIA = {"turtle": "text/turtle", "ntriples": "application/n-triples",
+          "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml"}
+
+
+def alternates(path: str) -> str:
+    """The ``Link`` header naming the RDF forms of ``/id/{path}`` by their suffix URLs.
+
+    >>> alternates("collection/A").split(", ")[0]
+    '</id/collection/A.ttl>; rel="alternate"; type="text/turtle"'
+    """
+    return ", ".join(f'</id/{path}{suffix}>; rel="alternate"; type="{_MEDIA[fmt]}"'
+                     for suffix, fmt in SUFFIXES.items())
 
 
 def _about(iri: str) -> str:
@@ -60,24 +79,39 @@ def resource(
     if any(c in path for c in '<>"{}|\\^` '):
         raise InvalidInput("not a valid resource path")
     iri = f"{settings.base_iri}id/{path}"
-    fmt = negotiate(request.headers.get("accept"), _OFFERS)
+    fmt: str | None = None
+    suffix = next((x for x in SUFFIXES if path.endswith(x)), None)
+    if suffix is not None and not reader.ask(f"ASK {{ <{iri}> ?p ?o }}"):
+        path = path[: -len(suffix)]  # /id/collection/A.ttl: A in Turtle
+        iri, fmt = f"{settings.base_iri}id/{path}", SUFFIXES[suffix]
+    fmt = fmt or negotiate(request.headers.get("accept"), _OFFERS)
     if fmt is None:
         raise NotAcceptable("accept text/html or one of " + ", ".join(
             m for m, k in _OFFERS if k != "html"))
+    links = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical", {alternates(path)}'}
     if fmt == "html":
         kind, _, key = path.partition("/")
+        page: Response | None = None
         if kind == "collection" and key and "/" not in key:
-            return pages.render_collection_page(request, reader, settings, key)
-        if kind == "network" and key and "/" not in key:
-            return pages.render_network(request, reader, settings, key)
-        if kind == "institution" and key and "/" not in key:
-            return pages.render_institution(request, reader, settings, key)
+            page = pages.render_collection_page(request, reader, settings, key)
+        elif kind == "network" and key and "/" not in key:
+            page = pages.render_network(request, reader, settings, key)
+        elif kind == "institution" and key and "/" not in key:
+            page = pages.render_institution(request, reader, settings, key)
+        if page is not None:
+            page.headers.update(links)
+            return page
     if fmt != "html":
         if not reader.ask(f"ASK {{ <{iri}> ?p ?o }}"):
             raise NotFound(f"no resource {iri}")
+        if fmt == "jsonld":  # compact, with the published context
+            answer = reader.run(QueryRequest(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_about(iri)} }}", graph_format="ntriples"))
+            body = compact(answer.body, str(request.base_url).rstrip("/") + CONTEXT_PATH)
+            return Response(body, media_type="application/ld+json", headers=links)
         answer = reader.run(QueryRequest(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_about(iri)} }}",
                                          graph_format=fmt))
-        return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+        return Response(answer.body, media_type=answer.media_type, headers=links)
     rows = reader.select(f"SELECT ?s ?p ?o WHERE {{ {_about(iri)} }} ORDER BY ?s ?p ?o")
     if not rows:
         raise NotFound(f"no resource {iri}")
@@ -93,4 +127,12 @@ def resource(
                                                                             "value", "")))
     return templates.TemplateResponse(request, "resource.html",
                                       {"iri": iri, "triples": triples, "labels": labels},
-                                      headers={"Vary": "Accept"})
+                                      headers=links)
+
+
+@router.get(CONTEXT_PATH, summary="The JSON-LD context of the service's answers (version 1)",
+            tags=["resources"], response_class=Response,
+            responses={200: {"content": {"application/ld+json": {}}}})
+def jsonld_context() -> Response:
+    """Prefixes of the vocabularies, ``id`` for ``@id`` and ``type`` for ``@type``."""
+    return Response(json.dumps(context(), indent=1), media_type="application/ld+json")

@@ -91,6 +91,9 @@ def build_void(reader: ReadStore, settings: Settings, endpoint: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@router.get("/void", summary="The dataset's own IRI ({base}void): its VoID description",
+            tags=["sparql"], response_class=Response, name="void_dataset",
+            responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}}}})
 @router.get("/.well-known/void", summary="VoID description of the dataset",
             tags=["sparql"], response_class=Response,
             responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}}}})
