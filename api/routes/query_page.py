@@ -129,10 +129,15 @@ def examples() -> list[Example]:
             summary="SPARQL query page with example queries")
 def query_page(
     request: Request,
+    query: Annotated[str | None, Query(max_length=100_000,
+                                       description="A query to show and run")] = None,
     editor: Annotated[Literal["auto", "builtin"], Query(
         description="auto: YASGUI when installed; builtin: the light built-in editor")] = "auto",
 ) -> HTMLResponse:
-    """An editor with result tables, French first."""
+    """An editor with result tables, French first. ``?query=...`` (a shared link, or
+    ``/sparql?query=...`` opened in a browser) shows that query and runs it."""
     yasgui = editor == "auto" and (STATIC / "vendor" / "yasgui" / "yasgui.min.js").exists()
-    return templates.TemplateResponse(request, "query.html",
-                                      {"gallery": GALLERY, "yasgui": yasgui})
+    shared = query
+    return templates.TemplateResponse(request, "query.html", {
+        "gallery": GALLERY, "yasgui": yasgui, "shared": shared,
+        "initial": shared if shared is not None else GALLERY[0].query})

@@ -14,15 +14,15 @@ from __future__ import annotations
 import re
 import threading
 from typing import Annotated
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.conneg import GRAPHS, SOLUTIONS, negotiate
 from api.deps import get_reader, get_settings
-from api.rdfout import rdf_response
+from api.rdfout import rdf_response, wants_html
 from api.security import read_body, require_admin
 from api.views import view
 from collex.errors import (
@@ -91,6 +91,10 @@ async def sparql(
         if "update" in url_params:
             raise InvalidInput("updates must be sent with POST")
         query = _one(url_params, "query")
+        if query is not None and wants_html(request):
+            # a person opened a query link: the query page shows it and runs it
+            return RedirectResponse(f"/query?{urlencode({'query': query})}", status_code=303,
+                                    headers={"Vary": "Accept"})
         if query is None:
             return await run_in_threadpool(service_description, request, reader, settings)
         return await run_in_threadpool(_query, request, reader, settings, query, url_params)
@@ -228,7 +232,8 @@ def service_description(request: Request, reader: ReadStore, settings: Settings)
     sd:defaultGraph [ a sd:Graph ] ;
 {named}  ] .
 """
-    return rdf_response(request, turtle)
+    return rdf_response(request, turtle,
+                        title="Description du service SPARQL / SPARQL service description")
 
 
 

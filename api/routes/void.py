@@ -105,7 +105,8 @@ async def void(
     """Counts per class and per named graph, and link sets to IdRef, BnF, VIAF..."""
     endpoint = str(request.url_for("sparql_get"))
     turtle: str = await run_in_threadpool(view, request, "void")  # built with ENDPOINT
-    return rdf_response(request, turtle.replace(f"<{ENDPOINT}>", f"<{endpoint}>"))
+    return rdf_response(request, turtle.replace(f"<{ENDPOINT}>", f"<{endpoint}>"),
+                        title="Description VoID du jeu de données / VoID description")
 
 
 ENDPOINT = "urn:collex:sparql-endpoint"  # replaced per request: one document for any Host
