@@ -18,17 +18,21 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
-# YASGUI (query editor) from the npm registry, when npm is there; otherwise the query page
-# falls back to its built-in editor.
+# YASGUI (query editor) and Swagger UI (/docs) from the npm registry, when npm is there;
+# otherwise the query page falls back to its built-in editor, and /docs to a list of the
+# operations with a link to /openapi.json.
 YASGUI := api/static/vendor/yasgui/yasgui.min.js
 $(YASGUI): api/static/package.json api/static/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  (npm ci --prefix api/static --no-audit --no-fund --ignore-scripts --loglevel=error \
-	   && mkdir -p api/static/vendor/yasgui \
+	   && mkdir -p api/static/vendor/yasgui api/static/vendor/swagger-ui \
 	   && cp api/static/node_modules/@zazuko/yasgui/build/yasgui.min.js \
-	         api/static/node_modules/@zazuko/yasgui/build/yasgui.min.css api/static/vendor/yasgui/) \
-	  || echo "make: YASGUI could not be installed; the query page uses its built-in editor"; \
-	else echo "make: npm not found; the query page uses its built-in editor"; fi
+	         api/static/node_modules/@zazuko/yasgui/build/yasgui.min.css api/static/vendor/yasgui/ \
+	   && cp api/static/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	         api/static/node_modules/swagger-ui-dist/swagger-ui.css api/static/vendor/swagger-ui/) \
+	  || echo "make: YASGUI and Swagger UI could not be installed; the query page uses its" \
+	          "built-in editor and /docs lists the operations"; \
+	else echo "make: npm not found; the query page uses its built-in editor, /docs lists the operations"; fi
 
 install: $(STAMP) $(YASGUI)
 

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.caching import DataState, HttpCache, last_load
 from api.data import institution_list, network_list
+from api.docs import install as install_docs
 from api.routes import (
     collections,
     entities,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="CollEx knowledge graph",
         version=__version__,
         description="Collections d'excellence: knowledge graph, SPARQL and discovery API.",
+        docs_url=None, redoc_url=None,  # /docs from local assets: api/docs.py
     )
     writer = open_store_write(settings)
     ensure(writer, settings)  # a load killed after its main write left derived state stale
@@ -163,5 +165,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(entities.router)
     app.include_router(pages.router)
     app.include_router(site.router)
+    install_docs(app)
     app.mount("/static", StaticFiles(directory=query_page.STATIC), name="static")
     return app

@@ -90,7 +90,7 @@ def test_paging_cursor_sort_and_cap(sample_server: str) -> None:
     titles = [i["title"] for i in httpx.get(sample_server + "/api/collections",
                                             params={"sort": "title", "limit": 100}).json()["items"]]
     assert [_fold(t) for t in titles] == sorted(_fold(t) for t in titles)
-    assert httpx.get(sample_server + "/api/collections", params={"limit": 101}).status_code == 422
+    assert httpx.get(sample_server + "/api/collections", params={"limit": 101}).status_code == 400
     assert httpx.get(sample_server + "/api/collections", params={"cursor": "!!"}).status_code == 400
 
 
@@ -100,7 +100,7 @@ def test_paging_cursor_sort_and_cap(sample_server: str) -> None:
 def test_a_forged_cursor_is_a_400(sample_server: str, payload: str) -> None:
     cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
     r = httpx.get(sample_server + "/api/collections", params={"cursor": cursor})
-    assert r.status_code in (400, 422) and "cursor" in r.text  # 422: longer than allowed
+    assert r.status_code == 400 and "cursor" in r.text
 
 
 def test_csv_and_jsonld_exports(sample_server: str) -> None:
