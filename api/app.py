@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if app.state.offline is not None:
         app.router.add_event_handler("shutdown", app.state.offline.close)
     # inside CORS: CORS headers go on 304s and kept answers too (Origin is in the tag)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     data_state = DataState(lambda: changes.generation,
                            lambda: data_version(reader, settings.base_iri),
                            lambda: app.state.search.applied, lambda: last_load(reader),

@@ -14,7 +14,8 @@ and the search index's rebuilds. Each GET answer gets
   ``304`` costs a hash), ``Vary`` on what the tag depends on;
 - and, for answers of ``200`` up to ``COLLEX_ANSWER_CACHE_MB / 8``, a place in a memory-bounded
   LRU keyed by the tag: a repeated identical request (the same SPARQL GET from every visitor of
-  a portal) is answered from memory until the next write (``X-Collex-Cache: hit``).
+  a portal) is answered from memory until the next write (``X-Collex-Cache: hit``), unless it
+  says ``Cache-Control: no-cache`` (or ``Pragma: no-cache``): then it is computed again.
 
 ``HEAD`` is answered wherever ``GET`` is: the request goes in as a ``GET`` and the body is
 dropped (``Content-Length`` kept). Requests with an ``Authorization`` header and answers that
@@ -113,7 +114,9 @@ class HttpCache:
         wanted = headers.get(b"if-none-match", b"")
         matched = bool(wanted) and (wanted.strip() == b"*" or quoted in [
             w.strip().removeprefix(b"W/") for w in wanted.split(b",")])
-        kept = None if matched or self.cache is None else self.cache.get(token, tag)
+        fresh = b"no-cache" in headers.get(b"cache-control", b"").lower() or (
+            b"no-cache" in headers.get(b"pragma", b"").lower())
+        kept = None if matched or fresh or self.cache is None else self.cache.get(token, tag)
         if (matched or kept is not None) and await self._limited(scope, send):
             return
         if matched:

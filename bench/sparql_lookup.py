@@ -47,26 +47,40 @@ def _wait(url: str) -> None:
 
 
 def load_test(url: str, queries: list[tuple[str, str]], requests: int,
-              concurrency: int) -> dict[str, float]:
-    """A bounded load generator: ``requests`` SPARQL queries (POST form, JSON results) from
-    ``concurrency`` threads, rotating over ``queries``; fails the run on any non-200. Each
+              concurrency: int, mode: str = "post") -> dict[str, float]:
+    """A bounded load generator: ``requests`` SPARQL queries (JSON results) from
+    ``concurrency`` threads, rotating over ``queries``; fails the run on any error. Each
     thread is a client of its own (loopback address 127.0.2.k), as concurrent users are: the
-    server bounds what one client address may hold."""
+    server bounds what one client address may hold. ``mode``: ``post`` (a form POST, never
+    cached), ``get`` (GET, as links and portals send), or ``revalidate`` (GET with the
+    ``If-None-Match`` of the answer the thread last had, as a shared cache in front of the
+    service would send; a 304 counts as an answer)."""
     latencies: list[float] = []
     errors: list[int] = []
+    not_modified = [0]
     lock = threading.Lock()
 
     def worker(k: int) -> None:
         transport = httpx.HTTPTransport(local_address=f"127.0.2.{k + 1}")
+        tags: dict[str, str] = {}
         with httpx.Client(timeout=60, transport=transport) as client:
             for i in range(requests // concurrency):
                 _, q = queries[(i + k) % len(queries)]
+                headers = {"Accept": "application/sparql-results+json"}
                 t = time.perf_counter()
-                r = client.post(url, data={"query": q},
-                                headers={"Accept": "application/sparql-results+json"})
+                if mode == "post":
+                    r = client.post(url, data={"query": q}, headers=headers)
+                else:
+                    if mode == "revalidate" and q in tags:
+                        headers["If-None-Match"] = tags[q]
+                    r = client.get(url, params={"query": q}, headers=headers)
+                    if "etag" in r.headers:
+                        tags[q] = r.headers["etag"]
                 with lock:
                     latencies.append(time.perf_counter() - t)
-                    if r.status_code != 200:
+                    if r.status_code == 304:
+                        not_modified[0] += 1
+                    elif r.status_code != 200:
                         errors.append(r.status_code)
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
@@ -80,7 +94,7 @@ def load_test(url: str, queries: list[tuple[str, str]], requests: int,
         raise SystemExit(f"{len(errors)} SPARQL requests failed on {url}: {set(errors)}")
     q = statistics.quantiles(latencies, n=100)
     return {"qps": len(latencies) / elapsed, "p50_ms": q[49] * 1000, "p95_ms": q[94] * 1000,
-            "p99_ms": q[98] * 1000}
+            "p99_ms": q[98] * 1000, "not_modified": not_modified[0]}
 
 
 def main() -> None:

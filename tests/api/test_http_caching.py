@@ -97,6 +97,9 @@ def test_a_repeated_answer_comes_from_memory_until_the_next_write(server: str) -
         second = client.get("/sparql", params={"query": LOOKUP}, headers=headers)
         assert "x-collex-cache" not in first.headers
         assert second.headers.get("x-collex-cache") == "hit"
+        again = client.get("/sparql", params={"query": LOOKUP},
+                           headers={**headers, "Cache-Control": "no-cache"})
+        assert "x-collex-cache" not in again.headers  # asked to compute it again
         assert second.content == first.content and second.headers["etag"] == first.headers[
             "etag"]
         client.post("/sparql", data={"update": "INSERT DATA { <http://example.org/s2>"
