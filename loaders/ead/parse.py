@@ -571,7 +571,9 @@ class _Reader:
                 continue
             role = _attr(node, "role", f"{XLINK}role", "daotype", "otherdaotype", "localtype")
             title = _attr(node, "title", f"{XLINK}title")
-            desc = _first(node, "daodesc") or _first(node, "descriptivenote")
+            desc = _first(node, "daodesc")  # an element is false when it has no children
+            if desc is None:
+                desc = _first(node, "descriptivenote")
             if title is None and desc is not None:
                 title = one_line(desc) or None
             u.digital_objects.append(DigitalObject(href, role, title))

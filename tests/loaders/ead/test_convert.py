@@ -101,3 +101,16 @@ def test_ead3_structured_dates_and_extent() -> None:
     assert Literal("14 boîtes", lang="fr") in set(g.objects(None, DCTERMS.extent))
     starts = {str(o) for o in g.objects(None, URIRef("http://www.w3.org/ns/dcat#startDate"))}
     assert starts == {"1965-01-01"}
+
+
+def test_a_digital_object_described_in_bare_text_keeps_its_label() -> None:
+    """<daodesc> with text and no <p> (as producers write it): an lxml element without
+    children is false, and the label was lost."""
+    (record,) = parse(b'<ead><eadheader><eadid>DAO-1</eadid></eadheader><archdesc level="fonds">'
+                      b"<did><unittitle>Plans</unittitle></did><dao"
+                      b' href="https://images.example.org/plan-1.jpg"><daodesc>Plan de 1790'
+                      b"</daodesc></dao><dao href='https://images.example.org/plan-2.jpg'>"
+                      b"<daodesc><p>Plan de 1791</p></daodesc></dao></archdesc></ead>", "d.xml")
+    labels = {o.href: o.title for o in record.digital_objects}
+    assert labels == {"https://images.example.org/plan-1.jpg": "Plan de 1790",
+                      "https://images.example.org/plan-2.jpg": "Plan de 1791"}
