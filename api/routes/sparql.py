@@ -36,6 +36,7 @@ from collex.settings import Settings
 from graph.base import QueryRequest, ReadStore, WriteStore
 from graph.sandbox import OfflineThread
 from graph.sparql_text import add_using, has_dataset_clause, loads, query_form, services
+from loaders.rdf import iri_problem
 
 router = APIRouter()
 _write_lock = threading.Lock()
@@ -162,8 +163,8 @@ def _query(request: Request, reader: ReadStore, settings: Settings, query: str,
                             + ", ".join(m for m, _ in GRAPHS))
     answer = reader.run(QueryRequest(
         query,
-        default_graphs=tuple(params.get("default-graph-uri", [])),
-        named_graphs=tuple(params.get("named-graph-uri", [])),
+        default_graphs=_graph_iris(params, "default-graph-uri"),
+        named_graphs=_graph_iris(params, "named-graph-uri"),
         solutions_format=solutions, graph_format=graphs,
         row_cap=settings.row_cap, base_iri=_endpoint(request),
     ))
@@ -174,11 +175,27 @@ def _query(request: Request, reader: ReadStore, settings: Settings, query: str,
     return Response(answer.body, media_type=answer.media_type, headers=headers)
 
 
+def _graph_iris(params: dict[str, list[str]], name: str) -> tuple[str, ...]:
+    """The graph IRIs of a protocol dataset parameter; one that is not an IRI is the
+    client's mistake (400), not the store's (it failed with 503).
+
+    >>> _graph_iris({"named-graph-uri": ["http://a.org/g"]}, "named-graph-uri")
+    ('http://a.org/g',)
+    """
+    values = tuple(params.get(name, []))
+    for value in values:
+        problem = iri_problem(value) if value else "empty"
+        if problem is not None or ":" not in value:
+            raise InvalidInput(f"{name} {value[:80]!r} is not an absolute IRI"
+                               + (f" ({problem})" if problem else ""))
+    return values
+
+
 def _update(request: Request, settings: Settings, update: str,
             params: dict[str, list[str]]) -> Response:
     require_admin(request, settings, "SPARQL update")
-    using = params.get("using-graph-uri", [])
-    using_named = params.get("using-named-graph-uri", [])
+    using = list(_graph_iris(params, "using-graph-uri"))
+    using_named = list(_graph_iris(params, "using-named-graph-uri"))
     if (using or using_named) and has_dataset_clause(update):
         raise InvalidInput("the update has USING or WITH clauses and the request also gives"
                            " using-graph-uri/using-named-graph-uri: send one or the other")

@@ -262,3 +262,18 @@ def test_void_description(serve: ServerFactory) -> None:
     assert str(g.value(dataset, URIRef(void + "sparqlEndpoint"))) == base + "/sparql"
     ld = httpx.get(base + "/.well-known/void", headers={"Accept": "application/ld+json"})
     assert ld.headers["content-type"].startswith("application/ld+json")
+
+
+def test_a_dataset_parameter_that_is_not_an_iri_is_the_client_s_mistake(
+        serve: ServerFactory) -> None:
+    """Found by schemathesis once the parameters were documented: an empty or broken
+    named-graph-uri made the store fail (503); it is a 400 naming the parameter."""
+    base = serve()
+    for name, value in (("named-graph-uri", ""), ("default-graph-uri", "not an iri"),
+                        ("named-graph-uri", "http://[::1")):
+        r = httpx.get(base + "/sparql", params={"query": "ASK {}", name: value})
+        assert r.status_code == 400, (name, value, r.text)
+        assert r.json()["error"] == "invalid_input" and name in r.json()["detail"]
+    ok = httpx.get(base + "/sparql", params={"query": "ASK {}",
+                                             "named-graph-uri": "http://example.org/g"})
+    assert ok.status_code == 200
