@@ -233,7 +233,8 @@ class Harvester:
                     # read first is written first, then this one replaces it
                     self._commit(state, run, pending, result)
                     last_write = time.monotonic()
-                pending_ids = set() if not pending else pending_ids
+                if not pending:  # written since: a new batch begins
+                    pending_ids.clear()
                 pending_ids.update(page.identifiers)
                 number = run.pages + len(pending) + 1
                 path = Path(tmp) / f"{_file_safe(state.key)}-page-{number:05d}.xml"

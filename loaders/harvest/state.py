@@ -28,9 +28,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from collex.settings import Settings
-from graph.base import ReadStore, WriteStore
-from graph.spool import QuadSpool
+from graph.base import ReadStore
 from loaders.terms import COLLEX, DCTERMS, PROV, RDF, RDFS, XSD
 from loaders.text import safe_segment
 
@@ -154,15 +152,6 @@ def state_triples(base: str, state: HarvestState) -> list[tuple[Node, Node, Node
             out.append((activity, prop, Literal(value, datatype=datatype) if datatype
                         else Literal(str(value))))
     return out
-
-
-def write_state(store: WriteStore, settings: Settings, state: HarvestState) -> None:
-    """Replace the source's provenance graph by ``state`` (one write, all or nothing)."""
-    directory = getattr(store, "directory", None)
-    with QuadSpool(directory.parent if directory is not None else None) as spool:
-        spool.add_graph(state_graph(settings.base_iri, state.key),
-                        state_triples(settings.base_iri, state))
-        store.replace_graphs(spool)
 
 
 _QUERY = """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
