@@ -27,6 +27,7 @@ from api.routes import (
     entities,
     graph_store,
     harvest,
+    oai,
     pages,
     query_page,
     resources,
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(void.router)
+    app.include_router(oai.router)
     app.include_router(query_page.router)
     app.include_router(collections.router)
     app.include_router(entities.router)

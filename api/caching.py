@@ -40,7 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.security import RateLimiter
 
 _SKIP_PREFIXES = ("/static/",)
-_LIMITED = {"/sparql", "/rdf-graph-store", "/api/collections"}  # and /graph/...
+_LIMITED = {"/sparql", "/rdf-graph-store", "/api/collections", "/oai"}  # and /graph/...
 _VARY = "Accept, Accept-Encoding, Accept-Language, Origin"
 
 

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Maximum HTTP request body.")
     cors_origins: list[str] = Field(["*"], description="Allowed CORS origins (no credentials).")
     admin_token: str | None = Field(None, description="Bearer token enabling writes over HTTP.")
+    admin_email: str = Field(
+        "collex@localhost", pattern=r"^[^@\s<>]+@[^@\s<>]+$",
+        description="Contact address published by the OAI-PMH provider (Identify adminEmail).")
     query_workers: int = Field(
         default_factory=lambda: min(64, max(2, os.cpu_count() or 2)), ge=1, le=64,
         description="Query worker processes (default: the CPUs, at least 2); one client"

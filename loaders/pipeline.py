@@ -46,6 +46,8 @@ from loaders.derived.state import STATE, ensure, new_version, version_triples
 from loaders.entities import EntityLedger
 from loaders.rdf import drop_unwritable, iri_problem
 from loaders.report import LoadReport
+from loaders.tombstones import existing as existing_tombstones
+from loaders.tombstones import tombstone_graph, tombstones
 from loaders.xmlsafe import content_head
 from ontology import PROV
 from shapes import shapes_path
@@ -298,6 +300,11 @@ class Pipeline:
         seen: dict[str, tuple[str, str | None]] = {}
         ledger = EntityLedger(self.settings.base_iri)
         digests = stored_digests(store) if store is not None else {}
+        base = self.settings.base_iri
+        # tombstones of deleted notices (for the OAI-PMH provider): left by deletions,
+        # removed when a notice of the same graph comes back
+        buried = existing_tombstones(store, base) if store is not None else set()
+        removed_notices: list[str] = []
         # a first load into an empty store: shared entities need no store queries (what
         # the store would answer is this load's own parts, already streamed in)
         fresh = store is not None and not store.ask("ASK { GRAPH ?g { ?s ?p ?o } }")
@@ -328,6 +335,7 @@ class Pipeline:
                 if conv.deleted:
                     ledger.removed(conv.graph_iri)
                     spool.add_graph(conv.graph_iri, [])
+                    removed_notices.append(conv.graph_iri)
                     report.deleted += 1
                     report.warn(file, conv.record_id, "deleted in the source: its entity is"
                                 " removed from the graph")
@@ -352,6 +360,9 @@ class Pipeline:
                     continue
                 if conv.graph_iri in digests:
                     report.replaced += 1
+                tomb = tombstone_graph(base, conv.graph_iri)
+                if tomb in buried:
+                    spool.add_graph(tomb, [])
                 if conv.parts is not None:
                     report.triples += self._write_parts(file, conv, spool, ledger,
                                                         store is not None, report)
@@ -410,6 +421,9 @@ class Pipeline:
                 flush()
             if store is not None and extra_graphs is not None:
                 for graph, content in extra_graphs(report):
+                    spool.add_graph(graph, content)
+            if store is not None and removed_notices:
+                for graph, content in tombstones(store, base, removed_notices, loaded_at):
                     spool.add_graph(graph, content)
             if store is not None and spool.graphs:
                 # shared entities, described once: written with the records (replace_graphs)
