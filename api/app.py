@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.caching import DataState, HttpCache, last_load
 from api.data import institution_list, network_list
 from api.docs import install as install_docs
+from api.reconcile import NameIndex
 from api.routes import (
     collections,
     entities,
@@ -30,6 +31,7 @@ from api.routes import (
     oai,
     pages,
     query_page,
+    reconcile,
     resources,
     site,
     sparql,
@@ -71,7 +73,8 @@ def whole_store_views(settings: Settings) -> dict[str, Callable[[ReadStore], obj
             "graphs": lambda r: r.named_graphs(),
             "networks": lambda r: network_list(r, settings.base_iri),
             "institutions": institution_list,
-            "void": lambda r: void.build_void(r, settings, void.ENDPOINT)}
+            "void": lambda r: void.build_void(r, settings, void.ENDPOINT),
+            "reconcile": lambda r: NameIndex.build(r, settings.base_iri)}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -162,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(graph_store.router)
     app.include_router(void.router)
     app.include_router(oai.router)
+    app.include_router(reconcile.router)
     app.include_router(query_page.router)
     app.include_router(collections.router)
     app.include_router(entities.router)
