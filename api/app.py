@@ -22,9 +22,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.caching import DataState, HttpCache, last_load
 from api.data import institution_list, network_list
 from api.docs import install as install_docs
+from api.dumps import Dumps, dumps_dir
 from api.reconcile import NameIndex
 from api.routes import (
     collections,
+    dumps,
     entities,
     graph_store,
     harvest,
@@ -67,6 +69,17 @@ class _ClientMiddleware:
         await self.app(scope, receive, send)
 
 
+class _GZip(GZipMiddleware):
+    """gzip over 1 KB, but not for the dump files (already compressed, or large downloads
+    served as they are stored, with their published size and checksum)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/dumps/"):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def whole_store_views(settings: Settings) -> dict[str, Callable[[ReadStore], object]]:
     """The views computed once per data generation (api.views), by name."""
     return {"status": status.compute_status,
@@ -106,6 +119,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reader.own if isinstance(reader, PooledReader) else lambda: nullcontext(reader))
     app.state.views = GenerationViews(lambda: changes.generation, own,
                                       computations=whole_store_views(settings))
+    # downloadable dumps, made in the background for each data state (api/dumps.py)
+    app.state.dumps = made = Dumps(dumps_dir(settings), settings.base_iri)
+    if settings.dumps:  # else only what `collex publish` made is served
+        app.state.views.computations["dumps"] = lambda r: made.make(r, changes.generation)
     app.state.search = SearchFollower(own, settings.store_dir,
                                       lambda r: data_version(r, settings.base_iri))
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
@@ -126,7 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if app.state.offline is not None:
         app.router.add_event_handler("shutdown", app.state.offline.close)
     # inside CORS: CORS headers go on 304s and kept answers too (Origin is in the tag)
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(_GZip, minimum_size=1024, compresslevel=6)
     data_state = DataState(lambda: changes.generation,
                            lambda: data_version(reader, settings.base_iri),
                            lambda: app.state.search.applied, lambda: last_load(reader),
@@ -166,6 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(void.router)
     app.include_router(oai.router)
     app.include_router(reconcile.router)
+    app.include_router(dumps.router)
     app.include_router(query_page.router)
     app.include_router(collections.router)
     app.include_router(entities.router)

@@ -39,7 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.security import RateLimiter
 
-_SKIP_PREFIXES = ("/static/",)
+_SKIP_PREFIXES = ("/static/", "/dumps")  # dumps change when made, not when written
 _LIMITED = {"/sparql", "/rdf-graph-store", "/api/collections", "/oai"}  # and /graph/...
 _VARY = "Accept, Accept-Encoding, Accept-Language, Origin"
 
@@ -93,9 +93,14 @@ class HttpCache:
         self.nonce = os.urandom(8).hex()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or scope[
-                "path"].startswith(_SKIP_PREFIXES):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(_SKIP_PREFIXES):  # not tagged nor kept; HEAD still works
+            if scope["method"] == "HEAD":
+                await self.app({**scope, "method": "GET"}, receive, _bodiless(send))
+            else:
+                await self.app(scope, receive, send)
             return
         headers = {k.lower(): v for k, v in scope["headers"]}
         head = scope["method"] == "HEAD"

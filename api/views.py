@@ -64,6 +64,14 @@ class GenerationViews:
         for name in self.computations:
             self.start(name)
 
+    def refresh(self, name: str) -> None:
+        """Start computing ``name`` if its value is missing or of an older generation;
+        never waits."""
+        with self._lock:
+            found = self._values.get(name)
+        if found is None or found[0] != self._generation():
+            self.start(name)
+
     def get(self, name: str, compute: Callable[[ReadStore], T] | None = None) -> T:
         generation = self._generation()
         with self._lock:

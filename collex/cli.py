@@ -182,6 +182,20 @@ def cmd_dump(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    from api.dumps import Dumps, dumps_dir
+    from graph import open_store_fresh
+
+    _existing_store(settings)
+    dumps = Dumps(dumps_dir(settings), settings.base_iri)
+    made = dumps.make(open_store_fresh(settings), 0)
+    for f in made.files:
+        print(f"{dumps.directory / made.state / f.name}: {f.size} bytes, sha256 {f.sha256}")
+    print(f"{made.quads} quads, {made.collections} collections ({made.state})",
+          file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_write
     from loaders.derived.state import ensure
@@ -525,6 +539,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dump", help="write the whole store to FILE (.nq or .trig)")
     p.add_argument("file")
     p.set_defaults(func=cmd_dump)
+
+    p = sub.add_parser("publish", help="make the downloadable dumps (N-Quads gzip, collections"
+                       " CSV) that the server publishes at /dumps")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("restore", help="replace the whole store by a dump (.nq or .trig)")
     p.add_argument("file")

@@ -36,6 +36,11 @@ class NotFound(CollexError):
     code = "not_found"
 
 
+class Gone(CollexError):
+    status = 410
+    code = "gone"
+
+
 class TooLarge(CollexError):
     status = 413
     code = "too_large"

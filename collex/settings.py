@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Maximum HTTP request body.")
     cors_origins: list[str] = Field(["*"], description="Allowed CORS origins (no credentials).")
     admin_token: str | None = Field(None, description="Bearer token enabling writes over HTTP.")
+    dumps: bool = Field(
+        True, description="The server makes the downloadable dumps (N-Quads gzip, collections"
+        " CSV) in the background for each data state; off, it serves those `collex publish`"
+        " made.")
     admin_email: str = Field(
         "collex@localhost", pattern=r"^[^@\s<>]+@[^@\s<>]+$",
         description="Contact address published by the OAI-PMH provider (Identify adminEmail).")

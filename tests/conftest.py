@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -170,6 +171,23 @@ def serve(tmp_path: Path, backend: str,
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextlib.contextmanager
+def serving(store: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`collex serve` on the store at ``store`` (loaded beforehand) for the block; its URL."""
+    full = {**os.environ, "COLLEX_STORE_DIR": str(store), "COLLEX_RATE_LIMIT": "1000",
+            "COLLEX_RATE_BURST": "1000", **(env or {})}
+    port = free_port()
+    proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port)], env=full,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(url + "/healthz")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def _serve_loaded(tmp: Path, *paths: Path) -> Iterator[str]:

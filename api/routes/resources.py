@@ -20,7 +20,7 @@ from api.deps import get_reader, get_settings
 from api.jsonld import CONTEXT_PATH, compact, context
 from api.pages import templates
 from api.routes import pages
-from collex.errors import InvalidInput, NotAcceptable, NotFound
+from collex.errors import Gone, InvalidInput, NotAcceptable, NotFound
 from collex.settings import Settings
 from graph.base import QueryRequest, ReadStore
 
@@ -67,8 +67,32 @@ def _about(iri: str) -> str:
                                          "application/n-triples": {},
                                          "application/ld+json": {},
                                          "application/rdf+xml": {}}},
-                       404: {"description": "No such resource"}})
+                       404: {"description": "No such resource"},
+                       410: {"description": "A collection whose notice was deleted"}})
 def resource(
+    request: Request,
+    path: Annotated[str, PathParam(description="Path of the IRI under {base}id/",
+                                   max_length=500)],
+    reader: Annotated[ReadStore, Depends(get_reader)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Response:
+    """Everything the graph says about ``{base}id/{path}`` (and its ``#`` sub-resources);
+    410 for a collection whose notice was deleted (its tombstone, loaders/tombstones.py)."""
+    try:
+        return _resource(request, path, reader, settings)
+    except NotFound:
+        suffix = next((x for x in SUFFIXES if path.endswith(x)), "")
+        iri = f"{settings.base_iri}id/{path[:len(path) - len(suffix)]}"
+        rows = reader.select(
+            "SELECT ?when WHERE { GRAPH ?t { ?t <https://w3id.org/collex/def#tombstoneOf>"
+            f" <{iri}> ; <http://www.w3.org/ns/prov#invalidatedAtTime> ?when }} }} LIMIT 1")
+        if rows:
+            when = str(getattr(rows[0]["when"], "value", ""))
+            raise Gone(f"{iri}: its notice was deleted ({when})") from None
+        raise
+
+
+def _resource(
     request: Request,
     path: Annotated[str, PathParam(description="Path of the IRI under {base}id/",
                                    max_length=500)],

@@ -12,6 +12,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_reader, get_settings
+from api.dumps import FILES as DUMP_FILES
+from api.dumps import Dumps, dumps_dir
 from api.rdfout import rdf_response
 from api.views import view
 from collex.settings import Settings
@@ -59,6 +61,9 @@ def build_void(reader: ReadStore, settings: Settings, endpoint: str) -> str:
         f"  void:classes {len(stats.resources_per_class)} ;",
         "  void:vocabulary <https://w3id.org/collex/def#> .",
     ]
+    if settings.dumps or Dumps(dumps_dir(settings), base).current() is not None:
+        # stable URLs (api/dumps.py), the site's address put in per request
+        lines += [f"<{base}void> void:dataDump <{DUMPS}{name}> ." for name in DUMP_FILES]
     for i, (cls, n) in enumerate(sorted(stats.resources_per_class.items())):
         lines.append(f"<{base}void> void:classPartition <{base}void#class-{i}> .")
         lines.append(f"<{base}void#class-{i}> void:class <{cls}> ; void:entities {n} .")
@@ -105,8 +110,10 @@ async def void(
     """Counts per class and per named graph, and link sets to IdRef, BnF, VIAF..."""
     endpoint = str(request.url_for("sparql_get"))
     turtle: str = await run_in_threadpool(view, request, "void")  # built with ENDPOINT
+    turtle = turtle.replace(f"<{DUMPS}", f"<{request.base_url}dumps/")
     return rdf_response(request, turtle.replace(f"<{ENDPOINT}>", f"<{endpoint}>"),
                         title="Description VoID du jeu de données / VoID description")
 
 
-ENDPOINT = "urn:collex:sparql-endpoint"  # replaced per request: one document for any Host
+ENDPOINT = "urn:collex:sparql-endpoint"
+DUMPS = "urn:collex:dumps/"  # replaced per request: one document for any Host

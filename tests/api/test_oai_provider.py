@@ -10,7 +10,6 @@ import datetime as dt
 import os
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from oaipmh_scythe import Scythe
 
 from api.oai import PAGE, decode_token, encode_token
 from loaders.xmlsafe import parse_xml
-from tests.conftest import COLLEX, SAMPLE, _wait_http, free_port
+from tests.conftest import COLLEX, SAMPLE, serving
 
 NS = {"o": "http://www.openarchives.org/OAI/2.0/", "dc": "http://purl.org/dc/elements/1.1/",
       "oai_dc": "http://www.openarchives.org/OAI/2.0/oai_dc/"}
@@ -194,20 +193,8 @@ def test_tokens_are_checked() -> None:
 # ------------------------------------------------------------------ harvested by oaipmh-scythe
 
 
-@contextlib.contextmanager
-def _serving(store: Path) -> Iterator[str]:
-    env = {**os.environ, "COLLEX_STORE_DIR": str(store), "COLLEX_RATE_LIMIT": "1000",
-           "COLLEX_RATE_BURST": "1000", "COLLEX_ADMIN_EMAIL": "collex@example.org"}
-    port = free_port()
-    proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(url + "/healthz")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def _serving(store: Path) -> contextlib.AbstractContextManager[str]:
+    return serving(store, {"COLLEX_ADMIN_EMAIL": "collex@example.org"})
 
 
 def _load(store: Path, *paths: Path) -> None:
@@ -273,6 +260,12 @@ def test_oaipmh_scythe_harvests_everything_and_then_the_tombstone(tmp_path: Path
         header = record.find("o:GetRecord/o:record/o:header", NS)
         assert header is not None and header.get("status") == "deleted"
         assert record.find("o:GetRecord/o:record/o:metadata", NS) is None
+        # its IRI says it is gone, not that it never existed
+        for suffix in ("", ".ttl"):
+            answer = httpx.get(url + "/id/collection/FRAD001_7" + suffix,
+                               headers={"Accept": "text/turtle"})
+            assert answer.status_code == 410 and answer.json()["error"] == "gone"
+        assert httpx.get(url + "/id/collection/FRAD001_NEVER").status_code == 404
     _load(store, first)  # the notice comes back: its tombstone goes
     with _serving(store) as url:
         whole = _records(url, metadata_prefix="oai_dc")
