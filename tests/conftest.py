@@ -192,20 +192,10 @@ def serving(store: Path, env: dict[str, str] | None = None) -> Iterator[str]:
 
 def _serve_loaded(tmp: Path, *paths: Path) -> Iterator[str]:
     """`collex serve` on a store of its own where ``paths`` were loaded; yields its URL."""
-    env = {**os.environ, "COLLEX_STORE_DIR": str(tmp / "store"), "COLLEX_RATE_LIMIT": "1000",
-           "COLLEX_RATE_BURST": "1000"}
-    subprocess.run([str(COLLEX), "load", *map(str, paths)], env=env, check=True,
-                   capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen([str(COLLEX), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(url + "/healthz")
+    subprocess.run([str(COLLEX), "load", *map(str, paths)], check=True, capture_output=True,
+                   env={**os.environ, "COLLEX_STORE_DIR": str(tmp / "store")})
+    with serving(tmp / "store") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -93,7 +93,13 @@ async def reconcile_post(
                            extend[0] if extend else None)
 
 
-def _page(items: list[dict[str, Any]], cursor: int, size: int = 10) -> dict[str, Any]:
+def _matching(named: dict[str, tuple[str, str]], prefix: str, cursor: int,
+              size: int = 10) -> dict[str, Any]:
+    """A suggest answer: the (id, name, description) whose id or name starts with what was
+    typed (case and accents aside), a page of ``size`` from ``cursor``."""
+    want = fold(prefix)
+    items = [{"id": k, "name": name, "description": text} for k, (name, text) in named.items()
+             if not want or fold(k).startswith(want) or fold(name).startswith(want)]
     return {"result": items[cursor:cursor + size]}
 
 
@@ -121,10 +127,8 @@ async def suggest_type(
     cursor: Annotated[int, Query(ge=0, le=10_000, description="Suggestions to skip")] = 0,
 ) -> Response:
     """Suggest the types entities can be reconciled against."""
-    want = fold(prefix)
-    items = [{"id": k, "name": v[0], "description": v[1]} for k, v in TYPES.items()
-             if not want or fold(k).startswith(want) or fold(v[0]).startswith(want)]
-    return JSONResponse(_page(items, cursor))
+    return JSONResponse(_matching({k: (v[0], v[1]) for k, v in TYPES.items()}, prefix,
+                                  cursor))
 
 
 @router.get("/reconcile/suggest/property", responses=_JSON, response_class=JSONResponse)
@@ -133,12 +137,9 @@ async def suggest_property(
     cursor: Annotated[int, Query(ge=0, le=10_000, description="Suggestions to skip")] = 0,
 ) -> Response:
     """Suggest the properties queries can be constrained by (and extension can fetch)."""
-    want = fold(prefix)
     props = {k: (v[0], v[1]) for k, v in PROPERTIES.items()} | {
         k: v for k, v in EXTEND.items() if k not in PROPERTIES}
-    items = [{"id": k, "name": v[0], "description": v[1]} for k, v in props.items()
-             if not want or fold(k).startswith(want) or fold(v[0]).startswith(want)]
-    return JSONResponse(_page(items, cursor))
+    return JSONResponse(_matching(props, prefix, cursor))
 
 
 @router.get("/reconcile/properties", responses=_JSON, response_class=JSONResponse)
