@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -23,6 +24,8 @@ from api.caching import DataState, HttpCache, last_load
 from api.data import institution_list, network_list
 from api.docs import install as install_docs
 from api.dumps import Dumps, dumps_dir
+from api.pages import error_page
+from api.rdfout import wants_html
 from api.reconcile import NameIndex
 from api.routes import (
     collections,
@@ -158,8 +161,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @app.exception_handler(CollexError)
-    async def _collex_error(request: Request, exc: CollexError) -> JSONResponse:
+    async def _collex_error(request: Request, exc: CollexError) -> Response:
+        if wants_html(request):
+            return error_page(request, exc.status, exc.detail, exc.headers)
         return JSONResponse(exc.to_dict(), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Routing's own errors (no such route: 404; a method a route does not take: 405)
+        in the one error shape, or a page for browsers."""
+        detail = {404: "no such page or resource", 405: "method not allowed"}.get(
+            exc.status_code, str(exc.detail))
+        if wants_html(request):
+            return error_page(request, exc.status_code, detail, exc.headers)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code,
+                                                                  "http_error")
+        return JSONResponse({"error": code, "detail": detail}, status_code=exc.status_code,
+                            headers=exc.headers)
 
     @app.exception_handler(ClientDisconnect)
     async def _gone(request: Request, exc: ClientDisconnect) -> Response:
@@ -169,8 +187,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(status_code=400)  # nobody reads it
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
+        if wants_html(request):
+            return error_page(request, 500, "unexpected server error")
         return JSONResponse({"error": "internal_error", "detail": "unexpected server error"},
                             status_code=500)
 

@@ -18,8 +18,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from api.pages import error_page
+from api.rdfout import wants_html
 from api.routes.query_page import STATIC
 
 SWAGGER = STATIC / "vendor" / "swagger-ui"
@@ -127,13 +129,15 @@ def install(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         parts = []
         for err in exc.errors():
             where = ".".join(str(x) for x in err.get("loc", ())[1:]) or "request"
             parts.append(f"{where}: {err.get('msg', 'invalid')}")
-        return JSONResponse({"error": "invalid_input", "detail": "; ".join(parts)[:1000]},
-                            status_code=400)
+        detail = "; ".join(parts)[:1000]
+        if wants_html(request):
+            return error_page(request, 400, detail)
+        return JSONResponse({"error": "invalid_input", "detail": detail}, status_code=400)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

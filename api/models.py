@@ -17,6 +17,14 @@ class FacetCount(BaseModel):
     count: int = Field(description="Matching collections with this value")
 
 
+class Match(BaseModel):
+    field: str = Field(description="title, description, subjects, agents, places or"
+                       " components (one component's title, shelfmark and access points)")
+    text: str = Field(description="The value, cut around the words found (… where cut)")
+    highlights: list[list[int]] = Field(description="[start, end) offsets of the words found"
+                                        " in text")
+
+
 class SearchItem(BaseModel):
     id: str = Field(description="Collection IRI")
     key: str = Field(description="Collection key, for /api/collections/{key}")
@@ -26,6 +34,10 @@ class SearchItem(BaseModel):
     extent: str = Field("", description="Extent")
     identifier: str = Field("", description="Shelfmark")
     level: str = Field("", description="Level of description")
+    matches: list[Match] = Field(default_factory=list, description="Why it matched (with"
+                                 " words): up to 3 values holding query words")
+    component_matches: int = Field(0, description="Components of its finding aid holding a"
+                                   " query word")
 
 
 class SearchPage(BaseModel):

@@ -8,8 +8,15 @@ renamed over the old one); writes through the server update it in place
 (:meth:`SqliteSearchIndex.update`, driven by ``api.searching``). The indexed text is kept in
 ``doc_text``, the FTS5 table's external content, so that a document can be deleted.
 
-Text is folded French-style: case and accents are ignored (``ecole`` finds ``École``), via
-FTS5's ``unicode61`` tokenizer with ``remove_diacritics 2``; prefixes work (``manus*``).
+Text is analysed French-style (:func:`analyse`), in the index and in queries alike: case and
+accents are ignored (``ecole`` finds ``École``), elided articles and pronouns dropped
+(``l'école`` is ``école``), words reduced to their Snowball French stem (``manuscrit`` finds
+``manuscrits``, ``archive`` finds ``Archives``); prefixes work (``manus*``). The index keeps
+the analysed text for matching (``doc_stems``, the FTS5 table's external content) and the text
+as written (``doc_text``) for the snippets that show why a result matched
+(:func:`snippets`), components included: each component of a finding aid is one segment of
+the ``components`` field (its title and access points), so a name found only in a component
+is shown with that component.
 """
 
 from __future__ import annotations
@@ -19,15 +26,75 @@ import os
 import re
 import sqlite3
 import threading
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import Stemmer
+
 from graph.base import ReadStore
 from graph.common import CONCEPT_CLASS, entity_kinds, scopes
 from ontology import SPARQL_PREFIXES
+
+FIELDS = ("title", "description", "subjects", "agents", "places", "components")
+WEIGHTS = (10.0, 2.0, 4.0, 3.0, 2.0, 1.5)  # bm25 column weights: titles, access points first
+SCHEMA = "2"  # the index layout; an index of another layout is rebuilt (its version is None)
+SEPARATOR = " | "  # between the values of one field (a component is one value)
+_ELISION = re.compile(r"\b(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)['’ʼ]", re.IGNORECASE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STEMMER = Stemmer.Stemmer("french")
+_STEMS: dict[str, str] = {}
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "oe").replace(
+        "æ", "ae").replace("Æ", "ae")).encode("ascii", "ignore").decode()
+
+
+def stem(word: str) -> str:
+    """The Snowball French stem of a word, accents then removed.
+
+    >>> [stem(w) for w in ("manuscrits", "Manuscrit", "archives", "École", "écoles")]
+    ['manuscr', 'manuscr', 'archiv', 'ecol', 'ecol']
+    """
+    found = _STEMS.get(word)
+    if found is None:
+        lower = word.lower()
+        # the plural first: Snowball alone gives "manuscrits" -> "manuscrit" but
+        # "manuscrit" -> "manuscr"
+        if len(lower) > 3 and lower[-1] in "sx" and lower[-2] not in "sx":
+            lower = lower[:-1]
+        found = _ascii(_STEMMER.stemWord(lower)) or _ascii(word.lower())
+        if len(_STEMS) < 500_000:
+            _STEMS[word] = found
+    return found
+
+
+def words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, stem) of each word of ``text`` as written, elisions left out.
+
+    >>> [(text[a:b], s) for text in ["L'École d’Athènes"] for a, b, s in words(text)]
+    [('École', 'ecol'), ('Athènes', 'athen')]
+    """
+    out = []
+    for m in _WORD.finditer(_ELISION.sub(lambda e: " " * len(e.group()), text)):
+        token = m.group()
+        if token.isdigit() or not token.isnumeric():
+            out.append((m.start(), m.end(), stem(token)))
+    return out
+
+
+def analyse(text: str) -> str:
+    """The text as the index matches it: the stems, space-separated.
+
+    >>> analyse("Manuscrits de l'Observatoire (XVIIe-XIXe siècles)")
+    'manuscr de observatoir xvii xix siecl'
+    """
+    return " ".join(s for _, _, s in words(text))
+
 
 FACETS = ("discipline", "institution", "network", "subject", "level", "century", "language",
           "place", "collex")
@@ -77,21 +144,87 @@ class SearchIndex(Protocol):
         ...
 
 
+def query_terms(text: str) -> list[tuple[str, bool]]:
+    """(stem, prefix) of each word of a user query (at most 32), analysed as the index is;
+    a trailing ``*`` asks for prefix search (on the stem: stems only lose endings, so the
+    stem of a prefix is a prefix of the words' stems).
+
+    >>> query_terms("l'école Manuscrits sup* écoles*")
+    [('ecol', False), ('manuscr', False), ('sup', True), ('ecol', True)]
+    """
+    terms: list[tuple[str, bool]] = []
+    for m in re.finditer(r"[\w'’ʼ-]+\*?", text, flags=re.UNICODE):
+        found = [(s, False) for _, _, s in words(m.group().rstrip("*")) if s]
+        if found and m.group().endswith("*"):
+            found[-1] = (found[-1][0], True)
+        terms.extend(found)
+    return terms[:32]
+
+
 def fts_query(text: str) -> str | None:
-    """A safe FTS5 query from user text: words ANDed, quotes and operators neutralised,
-    a trailing ``*`` kept for prefixes.
+    """A safe FTS5 query from user text: the analysed words ANDed, quotes and operators
+    neutralised, a trailing ``*`` kept for prefixes.
 
     >>> fts_query('École "normale"  sup*'), fts_query("  "), fts_query("OR AND")
-    ('"École" "normale" "sup"*', None, '"OR" "AND"')
+    ('"ecol" "normal" "sup"*', None, '"or" "and"')
     """
-    words = re.findall(r"[\w'-]+\*?", text, flags=re.UNICODE)
-    parts = []
-    for w in words[:32]:
-        prefix = w.endswith("*")
-        core = w.rstrip("*").replace('"', "")
-        if core:
-            parts.append(f'"{core}"' + ("*" if prefix else ""))
+    parts = [f'"{t}"' + ("*" if prefix else "") for t, prefix in query_terms(text)]
     return " ".join(parts) or None
+
+
+def analysed_field(text: str) -> str:
+    """A field as the index keeps it: each value (``SEPARATOR``-separated) analysed, the
+    separators kept, so that value *i* of the analysed field is value *i* of the text."""
+    return SEPARATOR.join(analyse(value) for value in text.split(SEPARATOR))
+
+
+def snippets(fields: Mapping[str, str], stems: Mapping[str, str],
+             terms: Sequence[tuple[str, bool]], limit: int = 3, width: int = 160
+             ) -> tuple[list[dict[str, object]], int]:
+    """Why a document matched: up to ``limit`` values (a title, a subject, a component...)
+    holding query words, each cut to about ``width`` characters around them, with the
+    words' offsets; and how many components hold one. ``stems`` are the fields as analysed
+    (:func:`analysed_field`): values are matched there (a finding aid's 12,000 components
+    are one field), and only the values shown are analysed again for the offsets.
+
+    >>> text = {"components": "Lettres | Carnet de Victor Hugo"}
+    >>> found, n = snippets(text, {k: analysed_field(v) for k, v in text.items()},
+    ...                     [("hugo", False)])
+    >>> found, n
+    ([{'field': 'components', 'text': 'Carnet de Victor Hugo', 'highlights': [[17, 21]]}], 1)
+    """
+    wanted = {t for t, prefix in terms if not prefix}
+    prefixes = tuple(t for t, prefix in terms if prefix)
+
+    def hit(stem_: str) -> bool:
+        return stem_ in wanted or (bool(prefixes) and stem_.startswith(prefixes))
+
+    out: list[dict[str, object]] = []
+    components = 0
+    for name in FIELDS:
+        values = (fields.get(name) or "").split(SEPARATOR)
+        analysed = (stems.get(name) or "").split(SEPARATOR)
+        for i, analysed_value in enumerate(analysed):
+            if i >= len(values) or not any(hit(x) for x in analysed_value.split()):
+                continue
+            if name == "components":
+                components += 1
+            if len(out) >= limit:
+                continue
+            value = values[i]
+            marks = [[a, b] for a, b, s in words(value) if hit(s)]
+            if not marks:
+                continue
+            start = max(0, marks[0][0] - width // 3)
+            end = min(len(value), max(marks[0][1] + width // 2, start + width))
+            if start > 0:  # cut at a word boundary
+                space = value.find(" ", start)
+                start = space + 1 if 0 <= space < marks[0][0] else start
+            text = ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")
+            shift = start - (1 if start else 0)
+            out.append({"field": name, "text": text, "highlights": [
+                [a - shift, b - shift] for a, b in marks if a >= start and b <= end]})
+    return out, components
 
 
 class SqliteSearchIndex:
@@ -115,12 +248,14 @@ class SqliteSearchIndex:
         try:
             con = self._connect()
             try:
-                row = con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+                meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
             finally:
                 con.close()
         except sqlite3.Error:
             return None
-        return str(row[0]) if row else None
+        if meta.get("schema") != SCHEMA:  # an index of an older layout: rebuilt
+            return None
+        return str(meta["version"]) if "version" in meta else None
 
     def rebuild(self, documents: Iterable[Document], version: str | None = None) -> int:
         tmp = self.path.with_name(self.path.name + ".part")
@@ -131,16 +266,19 @@ class SqliteSearchIndex:
             CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, title TEXT,
                                title_key TEXT, start INTEGER, summary TEXT);
             CREATE TABLE doc_text (rowid INTEGER PRIMARY KEY, title TEXT, description TEXT,
-                                   subjects TEXT, agents TEXT, places TEXT);
+                                   subjects TEXT, agents TEXT, places TEXT, components TEXT);
+            CREATE TABLE doc_stems (rowid INTEGER PRIMARY KEY, title TEXT, description TEXT,
+                                    subjects TEXT, agents TEXT, places TEXT, components TEXT);
             CREATE VIRTUAL TABLE text USING fts5(title, description, subjects, agents, places,
-                tokenize = 'unicode61 remove_diacritics 2', content = 'doc_text',
-                content_rowid = 'rowid');
+                components, tokenize = 'unicode61 remove_diacritics 2',
+                content = 'doc_stems', content_rowid = 'rowid');
             CREATE TABLE facets (rowid INTEGER, facet TEXT, value TEXT, label TEXT);
             CREATE TABLE doc_graphs (rowid INTEGER, graph TEXT);
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
         """)
         if version is not None:
             con.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
+        con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
         n = 0
         for n, doc in enumerate(documents, start=1):
             self._insert(con, n, doc)
@@ -161,11 +299,12 @@ class SqliteSearchIndex:
         con.execute("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)",
                     (rowid, doc.id, doc.title, _fold(doc.title), doc.start,
                      json.dumps(doc.summary, ensure_ascii=False)))
-        fields = (doc.title, doc.text.get("description", ""), doc.text.get("subjects", ""),
-                  doc.text.get("agents", ""), doc.text.get("places", ""))
-        con.execute("INSERT INTO doc_text VALUES (?, ?, ?, ?, ?, ?)", (rowid, *fields))
-        con.execute("INSERT INTO text (rowid, title, description, subjects, agents, places)"
-                    " VALUES (?, ?, ?, ?, ?, ?)", (rowid, *fields))
+        fields = (doc.title, *(doc.text.get(f, "") for f in FIELDS[1:]))
+        stems = tuple(analysed_field(f) for f in fields)
+        con.execute("INSERT INTO doc_text VALUES (?, ?, ?, ?, ?, ?, ?)", (rowid, *fields))
+        con.execute("INSERT INTO doc_stems VALUES (?, ?, ?, ?, ?, ?, ?)", (rowid, *stems))
+        con.execute("INSERT INTO text (rowid, title, description, subjects, agents, places,"
+                    " components) VALUES (?, ?, ?, ?, ?, ?, ?)", (rowid, *stems))
         con.executemany("INSERT INTO facets VALUES (?, ?, ?, ?)",
                         [(rowid, f, v, label) for f, values in doc.facets.items()
                          for v, label in values])
@@ -191,9 +330,10 @@ class SqliteSearchIndex:
                             "SELECT facet, value FROM facets WHERE rowid = ?", (row[0],)):
                         changed[(facet, value)] -= 1
                     con.execute("INSERT INTO text (text, rowid, title, description, subjects,"
-                                " agents, places) SELECT 'delete', rowid, title, description,"
-                                " subjects, agents, places FROM doc_text WHERE rowid = ?", row)
-                    for table in ("docs", "doc_text", "facets", "doc_graphs"):
+                                " agents, places, components) SELECT 'delete', rowid, title,"
+                                " description, subjects, agents, places, components FROM"
+                                " doc_stems WHERE rowid = ?", row)
+                    for table in ("docs", "doc_text", "doc_stems", "facets", "doc_graphs"):
                         con.execute(f"DELETE FROM {table} WHERE rowid = ?", row)
                 for doc in documents:
                     rowid = con.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs"
@@ -236,14 +376,16 @@ class SqliteSearchIndex:
             return SearchResult(0, [], {f: [] for f in FACETS})
         con = self._connect()
         try:
-            match = fts_query(text)
+            terms = query_terms(text)
+            match = " ".join(f'"{t}"' + ("*" if prefix else "") for t, prefix in terms) or None
             active = {f: [v for v in vs if v] for f, vs in filters.items()
                       if f in FACETS and any(vs)}
             # The matching documents go to a temporary table once; counts and pages read it.
             con.execute("CREATE TEMP TABLE hits (rowid INTEGER PRIMARY KEY, score REAL)")
             if match:
-                con.execute("INSERT INTO hits SELECT rowid, bm25(text, 10.0, 2.0, 4.0, 3.0, 2.0)"
-                            " FROM text WHERE text MATCH ?", (match,))
+                con.execute("INSERT INTO hits SELECT rowid, bm25(text, "
+                            + ", ".join(map(str, WEIGHTS))
+                            + ") FROM text WHERE text MATCH ?", (match,))
             else:
                 con.execute("INSERT INTO hits SELECT rowid, 0 FROM docs")
             for facet, values in active.items():
@@ -258,9 +400,22 @@ class SqliteSearchIndex:
             else:
                 order = "d.title_key, d.id"
             rows = con.execute(
-                f"SELECT d.id, d.title, d.summary FROM hits h JOIN docs d ON d.rowid = h.rowid"
-                f" ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+                f"SELECT d.id, d.title, d.summary, d.rowid FROM hits h JOIN docs d"
+                f" ON d.rowid = h.rowid ORDER BY {order} LIMIT ? OFFSET ?",
+                (limit, offset)).fetchall()
             items = [{"id": r[0], "title": r[1], **json.loads(r[2])} for r in rows]
+            if terms:  # why each shown result matched
+                columns = ", ".join(FIELDS)
+                for item, r in zip(items, rows, strict=True):
+                    found = con.execute(f"SELECT {columns} FROM doc_text WHERE rowid = ?",
+                                        (r[3],)).fetchone()
+                    analysed = con.execute(f"SELECT {columns} FROM doc_stems"
+                                           " WHERE rowid = ?", (r[3],)).fetchone()
+                    matches, components = snippets(dict(zip(FIELDS, found, strict=True)),
+                                                   dict(zip(FIELDS, analysed, strict=True)),
+                                                   terms)
+                    item["matches"] = matches
+                    item["component_matches"] = components
             if not match and not active:
                 counts = con.execute("SELECT facet, value, n FROM facet_totals").fetchall()
             else:  # counted on the covering index; labels fetched for the shown values only
@@ -443,20 +598,34 @@ def collect_documents(reader: ReadStore, only: Iterable[str] | None = None) -> l
     # with ``only``, a collection's components are read from its own graph
     in_tree = ("" if only is None else "{scope} GRAPH ?g { ?c a dcmitype:Collection . ?x"
                " rico:isOrWasIncludedIn ?p0 } ")
-    for r in per_collection("SELECT ?x ?t WHERE { " + in_tree + "?x rico:isOrWasIncludedIn"
-                            " ?p ; dcterms:title ?t }"):
-        owner = root(_v(r, "x"))
+    # each component is one value of the ``components`` field: its title, shelfmark and
+    # access points (the snippets then name the component a word was found in)
+    parts: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: {"title": [], "ident": [], "points": []}))
+    for r in per_collection("SELECT ?x ?t ?i WHERE { " + in_tree + "?x rico:isOrWasIncludedIn"
+                            " ?p . { ?x dcterms:title ?t } UNION { ?x dcterms:identifier ?i }"
+                            " }"):
+        x = _v(r, "x")
+        owner = root(x)
         if owner is not None:
-            add_text(owner, "description", _v(r, "t"))
+            part = parts[owner][x]
+            part["title" if _v(r, "t") else "ident"].append(_v(r, "t") or _v(r, "i"))
     for r in per_collection("""SELECT ?x ?s WHERE { """ + in_tree + """
           VALUES ?p { dcterms:subject dcterms:creator dcterms:spatial dcterms:type
                       rico:hasOrganicProvenance } ?x ?p ?s .
           ?x rico:isOrWasIncludedIn ?parent }"""):
-        owner = root(_v(r, "x"))
+        x = _v(r, "x")
+        owner = root(x)
         if owner is not None:
-            field_name, labels = text_of(_v(r, "s"))
-            if labels:
-                texts[owner][field_name].extend(labels)
+            parts[owner][x]["points"].extend(text_of(_v(r, "s"))[1][:8])
+    for owner, tree in parts.items():
+        for x in sorted(tree):
+            part = tree[x]
+            head = " ".join(part["title"][:1] + [f"({i})" for i in part["ident"][:1]])
+            segment = " — ".join(p for p in (head, " ; ".join(dict.fromkeys(part["points"])))
+                                 if p)
+            if segment:
+                texts[owner]["components"].append(segment.replace(SEPARATOR, " / "))
     facet_queries = {
         "subject": "?c dcterms:subject ?v .",  # concepts only: filtered below
         "place": "?c dcterms:spatial ?v .",

@@ -15,7 +15,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api.data import collection_detail, collection_key, component_children
 from api.deps import get_reader, get_settings
-from api.models import CollectionDetail, ComponentPage, FacetCount, SearchItem, SearchPage
+from api.models import (
+    CollectionDetail,
+    ComponentPage,
+    FacetCount,
+    Match,
+    SearchItem,
+    SearchPage,
+)
 from api.searching import SearchFollower
 from collex.errors import InvalidInput
 from collex.settings import Settings
@@ -67,7 +74,9 @@ def _item(settings: Settings, raw: dict[str, object]) -> SearchItem:
     return SearchItem(id=iri, key=collection_key(settings.base_iri, iri),
                       title=str(raw.get("title", "")), holder=str(raw.get("holder", "")),
                       dates=str(raw.get("dates", "")), extent=str(raw.get("extent", "")),
-                      identifier=str(raw.get("identifier", "")), level=str(raw.get("level", "")))
+                      identifier=str(raw.get("identifier", "")), level=str(raw.get("level", "")),
+                      matches=[Match(**m) for m in raw.get("matches", [])],  # type: ignore[attr-defined]
+                      component_matches=int(raw.get("component_matches", 0)))  # type: ignore[call-overload]
 
 
 def jsonld_item(item: SearchItem) -> dict[str, object]:

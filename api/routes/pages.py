@@ -18,7 +18,7 @@ from api.data import (
     network_detail,
 )
 from api.deps import get_reader, get_settings
-from api.models import CollectionDetail, InstitutionSummary, NetworkSummary, Ref
+from api.models import CollectionDetail, InstitutionSummary, Match, NetworkSummary, Ref
 from api.pages import templates
 from api.routes.collections import _item, jsonld_item, run_search
 from api.routes.query_page import STATIC
@@ -43,6 +43,22 @@ def ref_link(ref: Ref, kind: str = "subjects") -> str:
     if ref.idref:
         return f"/{kind}/{ref.iri.rstrip('/').split('/')[-2]}"
     return ref.iri
+
+
+MATCH_FIELDS = {"title": "Titre", "description": "Description", "subjects": "Sujets",
+                "agents": "Personnes et collectivités", "places": "Lieux",
+                "components": "Composante"}
+
+
+def _marked(match: Match) -> list[tuple[str, bool]]:
+    """A snippet as (text, found) pieces, for <mark> in the page."""
+    out, at = [], 0
+    for start, end in sorted(match.highlights):
+        if start < at:
+            continue
+        out += [(match.text[at:start], False), (match.text[start:end], True)]
+        at = end
+    return [*out, (match.text[at:], False)]
 
 
 @router.get("/search", response_class=HTMLResponse, summary="Search page")
@@ -85,6 +101,7 @@ async def search_page(
                              "itemListElement": [jsonld_item(i) for i in items]}}
     return templates.TemplateResponse(request, "search.html", {
         "q": q, "filters": filters, "sort": sort, "facet_names": FACET_NAMES,
+        "marked": _marked, "field_names": MATCH_FIELDS,
         "toggle": lambda f, v: url(toggle=(f, v)), "sort_url": lambda s: url(sort_by=s),
         "next_url": url(page_no=page + 1) if page * size < result.total else None,
         "export_url": export, "jsonld": jsonld,

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from api.deps import get_reader
+from api.deps import get_reader, get_settings
 from api.pages import templates
 from api.views import view
 from collex import __version__
+from collex.settings import Settings
 from graph.base import ReadStore
 
 router = APIRouter()
@@ -83,8 +86,32 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/", response_class=HTMLResponse, summary="Home page", tags=["pages"])
-def home(request: Request, reader: Annotated[ReadStore, Depends(get_reader)]) -> HTMLResponse:
-    """A page for people: what is loaded, in French first."""
-    return templates.TemplateResponse(request, "home.html",
+@router.get("/status", response_class=HTMLResponse, summary="What is loaded (operators)",
+            tags=["pages"])
+def status_page(request: Request,
+                reader: Annotated[ReadStore, Depends(get_reader)]) -> HTMLResponse:
+    """The operators' page: counts and every loaded notice, in French first."""
+    return templates.TemplateResponse(request, "status.html",
                                       {"status": _cached_status(request, reader)})
+
+
+@router.get("/", response_class=HTMLResponse, summary="Home page", tags=["pages"])
+def home(request: Request, reader: Annotated[ReadStore, Depends(get_reader)],
+         settings: Annotated[Settings, Depends(get_settings)]) -> HTMLResponse:
+    """The front door: a search box, the thematic networks, disciplines and institutions with
+    their counts, the latest loads."""
+    from api.routes.collections import run_search
+
+    status = _cached_status(request, reader)
+    facets = run_search(request, reader, settings, "", {}, "title", 0, 1)
+    recent = sorted((s for s in status.sources if s.collection),
+                    key=lambda s: s.loaded or "", reverse=True)[:8]
+    institutions = {s.holder for s in status.sources if s.collection and s.holder}
+    return templates.TemplateResponse(request, "home.html", {
+        "networks": view(request, "networks"),
+        "disciplines": facets.facets.get("discipline", []),
+        "institutions": facets.facets.get("institution", []),
+        "recent": recent,
+        "totals": SimpleNamespace(collections=facets.total, institutions=len(institutions)),
+        "search_url": lambda facet, value: "/search?" + urlencode({facet: value}),
+    })

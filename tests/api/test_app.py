@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -23,8 +25,25 @@ def test_served_home_page_lists_the_sample(server: str) -> None:
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert '<html lang="fr">' in page.text
-    assert "Fonds Gaston Paris" in page.text
+    text = html.unescape(page.text)
+    # the front door: a search box, networks, disciplines, institutions with counts
+    assert 'action="/search"' in page.text and 'name="q"' in page.text
+    networks = httpx.get(server + "/api/networks").json()
+    assert networks
+    for n in networks:
+        assert f'<a href="/id/network/{n["id"]}">{n["name"]}</a>' in text
+        members = f'{n["members"]} membre{"s" if n["members"] != 1 else ""}'
+        assert members in text
+    facets = httpx.get(server + "/api/collections", params={"limit": 1}).json()["facets"]
+    for facet in ("discipline", "institution"):
+        for value in facets[facet]:
+            link = "/search?" + urlencode({facet: value["value"]})
+            assert f'<a href="{link}">{value["label"]}</a> <span class="count">' \
+                   f'{value["count"]}</span>' in text, value
     assert "Bibliothèque nationale et universitaire de Strasbourg" in page.text
+    # the operators' table moved to /status
+    table = httpx.get(server + "/status")
+    assert table.status_code == 200 and "Fonds Gaston Paris" in table.text
     status = httpx.get(server + "/api/status").json()
     assert sum(1 for s in status["sources"] if s["collection"]) == 21
     assert sum(1 for s in status["sources"] if s["format"].startswith("UNIMARC")) == 5
@@ -55,6 +74,23 @@ def test_unexpected_errors_never_leak_a_traceback(tmp_path: Path) -> None:
 def test_empty_store_home_page_says_how_to_load(tmp_path: Path) -> None:
     client = TestClient(create_app(Settings(store_dir=tmp_path / "store")))
     assert "collex load data/sample" in client.get("/").text
+    assert "collex load data/sample" in client.get("/status").text
+
+
+def test_errors_are_pages_for_browsers_and_json_for_clients(server: str) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for path, status in (("/nowhere", 404), ("/id/collection/NOWHERE", 404),
+                         ("/api/collections?limit=1000", 400)):
+        page = httpx.get(server + path, headers=browser)
+        assert page.status_code == status, path
+        assert page.headers["content-type"].startswith("text/html"), path
+        assert '<nav aria-label="Navigation principale">' in page.text
+        assert f"({status})" in page.text and 'action="/search"' in page.text
+        answer = httpx.get(server + path)
+        assert answer.status_code == status
+        assert answer.json()["error"] in ("not_found", "invalid_input") and answer.json()[
+            "detail"], path
+    assert httpx.post(server + "/api/status").json()["error"] == "method_not_allowed"
 
 
 def test_read_routes_get_a_read_only_handle(tmp_path: Path) -> None:

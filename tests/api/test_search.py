@@ -5,10 +5,14 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import sqlite3
 import unicodedata
+from pathlib import Path
 
 import httpx
 import pytest
+
+from graph.search import Document, SqliteSearchIndex
 
 
 def _fold(text: str) -> str:
@@ -164,3 +168,59 @@ def test_a_person_named_only_in_a_component_finds_the_fonds(sample_server: str) 
                                                        "Lettres de Joseph Bédier"]
     detail = httpx.get(sample_server + "/api/collections/calames-751052116-0001").json()
     assert detail["components"] == 7
+
+
+def _ids(base: str, q: str) -> set[str]:
+    r = httpx.get(base + "/api/collections", params={"q": q, "limit": 100})
+    assert r.status_code == 200, r.text
+    return {i["id"] for i in r.json()["items"]}
+
+
+def test_french_words_match_their_forms(sample_server: str) -> None:
+    # singular and plural, elided articles, accents and case: one word for the search
+    manuscrits = _ids(sample_server, "manuscrits")
+    assert manuscrits and _ids(sample_server, "manuscrit") == manuscrits
+    assert _ids(sample_server, "MANUSCRIT") == manuscrits
+    archives = {b["c"]["value"] for b in _sparql(sample_server, """
+        SELECT ?c WHERE { ?c a <http://purl.org/dc/dcmitype/Collection> ;
+          <http://purl.org/dc/terms/title> ?t FILTER(STRSTARTS(?t, "Archives")) }""")}
+    assert archives and archives <= _ids(sample_server, "archive")
+    ecole = _ids(sample_server, "école")
+    assert ecole and _ids(sample_server, "l'école") == ecole == _ids(sample_server, "l’ecole")
+    assert _ids(sample_server, "manus*") == manuscrits  # prefixes still work
+
+
+def test_results_say_why_they_matched(sample_server: str) -> None:
+    found = httpx.get(sample_server + "/api/collections", params={"q": "manuscrit"}).json()
+    first = found["items"][0]
+    assert first["matches"], first
+    for m in first["matches"]:
+        words = [m["text"][a:b] for a, b in m["highlights"]]
+        assert words and all(w.lower().startswith("manuscrit") for w in words), m
+    # a person named only in a component: the snippet names the component
+    bedier = httpx.get(sample_server + "/api/collections", params={"q": "joseph bedier"}).json()
+    item = bedier["items"][0]
+    assert item["key"] == "calames-751052116-0001" and item["component_matches"] == 1
+    component = next(m for m in item["matches"] if m["field"] == "components")
+    assert component["text"].startswith("Lettres de Joseph Bédier")
+    assert [component["text"][a:b] for a, b in component["highlights"]][:2] == [
+        "Joseph", "Bédier"]
+    # no words, no snippets
+    browse = httpx.get(sample_server + "/api/collections").json()
+    assert all(i["matches"] == [] and i["component_matches"] == 0 for i in browse["items"])
+    page = httpx.get(sample_server + "/search", params={"q": "joseph bedier"}).text
+    assert "<mark>Bédier</mark>" in page and "1 composante du fonds contient ces mots" in page
+
+
+def test_an_index_of_an_older_layout_is_stale(tmp_path: Path) -> None:
+    path = tmp_path / "store.search.sqlite"
+    con = sqlite3.connect(path)  # the layout before French analysis: no schema key
+    con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    con.execute("INSERT INTO meta VALUES ('version', 'v1')")
+    con.commit()
+    con.close()
+    index = SqliteSearchIndex(path)
+    assert index.version() is None  # so ensure() rebuilds it
+    index.rebuild([Document("http://x/c", "Manuscrits", {}, {})], version="v1")
+    assert index.version() == "v1"
+    assert index.search("manuscrit", {}).total == 1

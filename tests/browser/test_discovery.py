@@ -34,6 +34,29 @@ def test_search_facet_and_open_a_collection(browser: Browser, sample_server: str
     assert errors == []
 
 
+def test_front_door_search_with_snippets_and_a_404_page(browser: Browser,
+                                                        sample_server: str) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(sample_server + "/")
+    page.get_by_label("Rechercher dans les collections").fill("l'école manuscrit")
+    page.keyboard.press("Enter")
+    expect(page.locator("#results-title")).to_have_text("4 collections")
+    expect(page.locator(".results mark").first).to_be_visible()
+    page.goto(sample_server + "/search?q=joseph+bedier")
+    expect(page.locator(".results .snippet").first).to_contain_text("Lettres de Joseph Bédier")
+    expect(page.locator(".results .meta").last).to_contain_text("1 composante du fonds")
+    page.goto(sample_server + "/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, width  # no horizontal scroll on a phone
+    answer = page.goto(sample_server + "/nowhere")
+    assert answer is not None and answer.status == 404
+    expect(page.locator("h1")).to_have_text("Page introuvable (404)")
+    expect(page.get_by_role("navigation", name="Navigation principale")).to_be_visible()
+    assert errors == []
+
+
 def test_network_graph_draws(browser: Browser, sample_server: str) -> None:
     page = browser.new_page()
     page.goto(sample_server + "/id/network/mondes-orientaux")
