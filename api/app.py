@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.caching import DataState, HttpCache, last_load
 from api.data import institution_list, network_list
 from api.docs import install as install_docs
-from api.dumps import Dumps, dumps_dir
+from api.dumps import Dumps, dumps_dir, make_in_process
 from api.pages import error_page
 from api.rdfout import wants_html
 from api.reconcile import NameIndex
@@ -124,8 +124,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                       computations=whole_store_views(settings))
     # downloadable dumps, made in the background for each data state (api/dumps.py)
     app.state.dumps = made = Dumps(dumps_dir(settings), settings.base_iri)
+
+    def make_dumps(reader: ReadStore) -> object:
+        writes = changes.generation
+        if isinstance(changes, QueryPool):  # from a pinned snapshot, in a process of its own
+            with changes.pinned() as snapshot:
+                return make_in_process(snapshot, made.directory, settings.base_iri, writes)
+        return made.make(reader, writes)
+
     if settings.dumps:  # else only what `collex publish` made is served
-        app.state.views.computations["dumps"] = lambda r: made.make(r, changes.generation)
+        app.state.views.computations["dumps"] = make_dumps
     app.state.search = SearchFollower(own, settings.store_dir,
                                       lambda r: data_version(r, settings.base_iri))
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
@@ -139,7 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     " Linux x86-64/arm64): SERVICE and LOAD are guarded by the query check only")
     if isinstance(changes, QueryPool):
         app.router.add_event_handler("startup", lambda: threading.Thread(
-            target=warm, args=(reader, settings.base_iri, app.state.views.start_all),
+            target=warm, args=(reader, settings.base_iri, lambda: app.state.views.start_all(
+                later=("reconcile", "dumps"))),
             name="collex-warmup", daemon=True).start())
     app.router.add_event_handler("shutdown", changes.close)
     app.router.add_event_handler("shutdown", app.state.search.close)

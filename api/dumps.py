@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -269,3 +270,39 @@ def listing(dump: DumpSet | None, site: str) -> dict[str, object]:
                        "size": f.size, "sha256": f.sha256, "issued": dump.issued}
                       for f in dump.files]}
 
+
+
+def make_in_process(snapshot: Path, directory: Path, base: str, writes: int,
+                    timeout: float = 6 * 3600) -> DumpSet | None:
+    """Make the dumps of a store snapshot in a process of its own, at low priority (nice 10):
+    the server's queries keep the CPU, and the dump does not hold the server's GIL (in the
+    server's thread, a dump at S made a soak's whole-store views wait past 30 s)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(  # noqa: S603 (this interpreter, this module, paths of ours)
+        [sys.executable, "-m", "api.dumps", str(snapshot), str(directory), base, str(writes)],
+        capture_output=True, text=True, timeout=timeout, check=False)
+    if done.returncode != 0:
+        log.warning("the dumps could not be made: %s", done.stderr.strip()[-500:])
+        return None
+    return Dumps(directory, base).current()
+
+
+def _main(argv: list[str]) -> int:
+    """``python -m api.dumps SNAPSHOT DIRECTORY BASE WRITES`` (the server's dump process)."""
+    import pyoxigraph as ox
+
+    from graph.embedded import EmbeddedReader
+
+    snapshot, directory, base, writes = argv
+    os.nice(10)  # the server's queries first
+    reader = EmbeddedReader(ox.Store.read_only(snapshot))
+    Dumps(Path(directory), base).make(reader, int(writes))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_main(sys.argv[1:]))

@@ -21,7 +21,7 @@ import contextlib
 import ctypes
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
@@ -59,10 +59,21 @@ class GenerationViews:
                                  name=f"collex-view-{name[:20]}", daemon=True).start()
             return done
 
-    def start_all(self) -> None:
-        """Start computing every registered view (at the server's start)."""
-        for name in self.computations:
-            self.start(name)
+    def start_all(self, later: Sequence[str] = ()) -> None:
+        """Start computing every registered view (at the server's start); those named in
+        ``later`` (long and seldom asked for: the reconciliation index, the dumps) once the
+        others are done, so that they do not hold the first ones back (a soak's VoID
+        requests waited past 30 s behind them)."""
+        first = [self.start(name) for name in self.computations if name not in later]
+
+        def then() -> None:
+            for done in first:
+                done.wait()
+            for name in later:
+                if name in self.computations:
+                    self.start(name)
+
+        threading.Thread(target=then, name="collex-views-later", daemon=True).start()
 
     def refresh(self, name: str) -> None:
         """Start computing ``name`` if its value is missing or of an older generation;

@@ -263,8 +263,9 @@ def main() -> int:
         if args.minutes >= 3:
             at2 = next(m for s, m in rss if s >= 120)
             last = rss[-1][1]
-            verdicts.append(("RSS at the end within 10% of minute 2",
-                             abs(last - at2) <= 0.1 * at2, f"{at2} MB -> {last} MB"))
+            # a leak grows; memory given back (a background computation ending) is not one
+            verdicts.append(("RSS at the end at most 10% above minute 2",
+                             last <= 1.1 * at2, f"{at2} MB -> {last} MB"))
         if written:
             search_p95 = cats.get("search", {}).get("p95_ms", 0.0)
             reads_bad = sum(n for k, v in cats.items() if k in RELIABLE
