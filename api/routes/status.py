@@ -26,7 +26,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>
 SELECT ?graph (SAMPLE(?c) AS ?collection) (SAMPLE(?t) AS ?title) (SAMPLE(?f) AS ?format)
-       (SAMPLE(?n) AS ?file) (SAMPLE(?when) AS ?loaded) (MIN(?name) AS ?holder) WHERE {
+       (SAMPLE(?n) AS ?file) (SAMPLE(?when) AS ?loaded) (MIN(STR(?h)) AS ?holder) WHERE {
   GRAPH ?graph {
     ?graph a collex:SourceRecord ; collex:sourceFormat ?f ; collex:fileName ?n .
     OPTIONAL { ?graph prov:generatedAtTime ?when }
@@ -34,9 +34,16 @@ SELECT ?graph (SAMPLE(?c) AS ?collection) (SAMPLE(?t) AS ?title) (SAMPLE(?f) AS 
                OPTIONAL { ?c dcterms:title ?t }
                OPTIONAL { ?c rico:hasOrHadHolder ?h } }
   }
-  # the holder is described once, in its own graph (or the institutions list)
-  OPTIONAL { ?h foaf:name ?name }
-} GROUP BY ?graph ORDER BY ?holder ?title
+} GROUP BY ?graph
+"""
+# The holders' names, described once in their own graphs, read apart: joined in the query
+# above, the records without a holder (every IdRef record) met every foaf:name of the store
+# (an unbound ?h), and the status took over 5 minutes at S.
+_HOLDERS = """
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>
+SELECT ?h (MIN(?name) AS ?n) WHERE { { SELECT DISTINCT ?h WHERE { ?c rico:hasOrHadHolder ?h } }
+  ?h foaf:name ?name } GROUP BY ?h
 """
 
 
@@ -60,10 +67,16 @@ class Status(BaseModel):
 
 def compute_status(reader: ReadStore) -> Status:
     stats = reader.stats()
+    names = {str(getattr(r["h"], "value", "")): str(getattr(r["n"], "value", ""))
+             for r in reader.select(_HOLDERS)}
     sources = []
     for row in reader.select(_SOURCES):
         values = {k: getattr(v, "value", str(v)) for k, v in row.items()}
+        if "holder" in values:
+            values["holder"] = names.get(values["holder"])
         sources.append(Source(**values))
+    sources.sort(key=lambda s: (s.holder is None, s.holder or "", s.title is None,
+                                s.title or ""))
     return Status(version=__version__, triples=stats.triples,
                   graphs=len(stats.triples_per_graph), classes=stats.resources_per_class,
                   sources=sources)
