@@ -42,6 +42,32 @@ def search_index(request: Request, reader: ReadStore, settings: Settings) -> Sql
     return follower.ensure_built()
 
 
+def _short_forms(base: str) -> dict[str, str]:
+    return {"network": f"{base}id/network/", "institution": f"{base}id/institution/",
+            "discipline": "https://w3id.org/collex/disciplines/"}
+
+
+def expand(base: str, facet: str, value: str) -> str:
+    """A facet value as the index has it: a network id, an ISIL or a discipline code made
+    the IRI it stands for (IRIs and other facets' values as they are).
+
+    >>> expand("http://x/", "network", "geo"), expand("http://x/", "level", "fonds")
+    ('http://x/id/network/geo', 'fonds')
+    """
+    prefix = _short_forms(base).get(facet)
+    return prefix + value if prefix and not value.startswith(("http://", "https://")) else value
+
+
+def shorten(base: str, facet: str, value: str) -> str:
+    """The short form of a facet value, for readable URLs (the inverse of ``expand``).
+
+    >>> shorten("http://x/", "institution", "http://x/id/institution/FR-1")
+    'FR-1'
+    """
+    prefix = _short_forms(base).get(facet)
+    return value[len(prefix):] if prefix and value.startswith(prefix) else value
+
+
 def run_search(request: Request, reader: ReadStore, settings: Settings, q: str,
                filters: dict[str, list[str]], sort: str, offset: int,
                limit: int) -> SearchResult:
@@ -122,12 +148,10 @@ async def search(
     request.app.state.rate_limiter.check(request)
     assert sort in SORTS
     base = settings.base_iri
-    short = {"network": f"{base}id/network/", "institution": f"{base}id/institution/",
-             "discipline": "https://w3id.org/collex/disciplines/"}
     for name, values in (("network", network), ("institution", institution),
                          ("discipline", discipline)):
         if values:  # short forms: network id, ISIL, discipline code
-            values[:] = [v if v.startswith("http") else short[name] + v for v in values]
+            values[:] = [expand(base, name, v) for v in values]
     filters = {k: v for k, v in {
         "discipline": discipline, "institution": institution, "network": network,
         "subject": subject, "level": level, "century": century, "language": language,

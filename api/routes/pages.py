@@ -20,7 +20,7 @@ from api.data import (
 from api.deps import get_reader, get_settings
 from api.models import CollectionDetail, InstitutionSummary, Match, NetworkSummary, Ref
 from api.pages import templates
-from api.routes.collections import _item, jsonld_item, run_search
+from api.routes.collections import _item, expand, jsonld_item, run_search, shorten
 from api.routes.query_page import STATIC
 from api.views import view
 from collex.errors import InvalidInput
@@ -71,10 +71,16 @@ async def search_page(
 ) -> HTMLResponse:
     """Search with facets; facet links add or remove a filter."""
     params = request.query_params
-    filters = {f: params.getlist(f)[:20] for f in FACETS if params.getlist(f)}
+    iri_base = settings.base_iri
+    # the page's URLs carry short forms (network id, ISIL, discipline code), as the API
+    # accepts them; the index has IRIs
+    filters = {f: [shorten(iri_base, f, v) for v in params.getlist(f)[:20]] for f in FACETS
+               if params.getlist(f)}
     size = 20
-    result = await run_in_threadpool(run_search, request, reader, settings, q, filters, sort,
-                                     (page - 1) * size, size)
+    result = await run_in_threadpool(
+        run_search, request, reader, settings, q,
+        {f: [expand(iri_base, f, v) for v in vs] for f, vs in filters.items()}, sort,
+        (page - 1) * size, size)
     items = [_item(settings, raw) for raw in result.items]
 
     def url(sort_by: str | None = None, toggle: tuple[str, str] | None = None,
@@ -82,7 +88,7 @@ async def search_page(
         base: list[tuple[str, str]] = [("q", q)] if q else []
         state = {k: list(v) for k, v in filters.items()}
         if toggle is not None:
-            facet, value = toggle
+            facet, value = toggle[0], shorten(iri_base, *toggle)
             values = state.setdefault(facet, [])
             state[facet] = [v for v in values if v != value] if value in values else [
                 *values, value]
@@ -91,7 +97,7 @@ async def search_page(
             pairs.append(("sort", sort_by or sort))
         if page_no is not None:
             pairs.append(("page", str(page_no)))
-        return "/search?" + urlencode(pairs)
+        return "/search?" + urlencode(pairs) if pairs else "/search"
 
     export = "/api/collections?" + urlencode(
         ([("q", q)] if q else []) + [(f, v) for f, vs in filters.items() for v in vs]
@@ -102,6 +108,7 @@ async def search_page(
     return templates.TemplateResponse(request, "search.html", {
         "q": q, "filters": filters, "sort": sort, "facet_names": FACET_NAMES,
         "marked": _marked, "field_names": MATCH_FIELDS,
+        "short": lambda f, v: shorten(iri_base, f, v),
         "toggle": lambda f, v: url(toggle=(f, v)), "sort_url": lambda s: url(sort_by=s),
         "next_url": url(page_no=page + 1) if page * size < result.total else None,
         "export_url": export, "jsonld": jsonld,

@@ -113,7 +113,7 @@ def home(request: Request, reader: Annotated[ReadStore, Depends(get_reader)],
          settings: Annotated[Settings, Depends(get_settings)]) -> HTMLResponse:
     """The front door: a search box, the thematic networks, disciplines and institutions with
     their counts, the latest loads."""
-    from api.routes.collections import run_search
+    from api.routes.collections import run_search, shorten
 
     status = _cached_status(request, reader)
     facets = run_search(request, reader, settings, "", {}, "title", 0, 1)
@@ -126,5 +126,6 @@ def home(request: Request, reader: Annotated[ReadStore, Depends(get_reader)],
         "institutions": facets.facets.get("institution", []),
         "recent": recent,
         "totals": SimpleNamespace(collections=facets.total, institutions=len(institutions)),
-        "search_url": lambda facet, value: "/search?" + urlencode({facet: value}),
+        "search_url": lambda facet, value: "/search?" + urlencode(
+            {facet: shorten(settings.base_iri, facet, value)}),
     })

@@ -224,3 +224,16 @@ def test_an_index_of_an_older_layout_is_stale(tmp_path: Path) -> None:
     index.rebuild([Document("http://x/c", "Manuscrits", {}, {})], version="v1")
     assert index.version() == "v1"
     assert index.search("manuscrit", {}).total == 1
+
+
+def test_search_pages_take_and_give_short_facet_urls(sample_server: str) -> None:
+    for facet, short in (("network", "mondes-orientaux"), ("institution", "FR-751132101"),
+                         ("discipline", "philologie")):
+        api = httpx.get(sample_server + "/api/collections", params={facet: short}).json()
+        assert api["total"] > 0, facet
+        page = httpx.get(sample_server + "/search", params={facet: short}).text
+        count = f'{api["total"]} collection{"s" if api["total"] != 1 else ""}</h2>'
+        assert count in page, facet  # the same count as the API
+        assert f'class="facet active" data-facet="{facet}" href="/search"' in page, facet
+    page = httpx.get(sample_server + "/search").text
+    assert "network=mondes-orientaux" in page and "id%2Fnetwork" not in page
