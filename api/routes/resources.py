@@ -92,13 +92,7 @@ def resource(
         raise
 
 
-def _resource(
-    request: Request,
-    path: Annotated[str, PathParam(description="Path of the IRI under {base}id/",
-                                   max_length=500)],
-    reader: Annotated[ReadStore, Depends(get_reader)],
-    settings: Annotated[Settings, Depends(get_settings)],
-) -> Response:
+def _resource(request: Request, path: str, reader: ReadStore, settings: Settings) -> Response:
     """Everything the graph says about ``{base}id/{path}`` (and its ``#`` sub-resources)."""
     if any(c in path for c in '<>"{}|\\^` '):
         raise InvalidInput("not a valid resource path")
