@@ -164,3 +164,46 @@ class AuthorityDetail(BaseModel):
     narrower: list[Ref] = Field(description="Narrower subjects")
     collections: list[Ref] = Field(description="Collections about or by it (narrower subjects"
                                    " included for subjects)")
+
+
+class Link(BaseModel):
+    label: str = Field(description="Where it leads: IdRef, BnF, ISNI, VIAF, Wikidata...")
+    url: str = Field(description="Address")
+
+
+class CitingCollection(BaseModel):
+    iri: str = Field(description="Collection IRI")
+    title: str = Field(description="Title")
+    holder: str = Field("", description="Holding institution")
+    direct: bool = Field(description="The collection's own description cites the entity")
+    components: int = Field(0, description="Components of its finding aid citing the entity")
+
+
+class CitingComponent(BaseModel):
+    iri: str = Field(description="Component IRI (its permalink)")
+    title: str = Field("", description="Title")
+    identifier: str = Field("", description="Shelfmark")
+    collection: Ref = Field(description="The collection whose finding aid holds it")
+
+
+class EntityDetail(BaseModel):
+    iri: str = Field(description="Entity IRI")
+    label: str = Field(description="Preferred label")
+    kind: str = Field(description="person, corporate body, family, agent, place, subject,"
+                      " genre or concept")
+    variants: list[str] = Field(description="Variant labels")
+    dates: list[str] = Field(description="Dates (birth, death, foundation, existence...)")
+    note: str = Field("", description="Biography, history or note")
+    links: list[Link] = Field(description="The entity in IdRef, BnF, ISNI, VIAF, Wikidata...")
+    broader: list[Ref] = Field(description="Broader subjects")
+    narrower: list[Ref] = Field(description="Narrower subjects (their citations are counted"
+                                " with the entity's)")
+    collections_total: int = Field(description="Collections citing it (or a narrower subject)"
+                                   " in their description or their components', after filters")
+    collections: list[CitingCollection] = Field(description="This page of those collections,"
+                                                " by title")
+    components_total: int = Field(description="Components citing it, after filters")
+    components: list[CitingComponent] = Field(description="This page of those components")
+    facets: dict[str, list[FacetCount]] = Field(description="institution and network counts"
+                                                " of the citing collections (after filters)")
+    page: int = Field(description="Page number (20 collections and 20 components a page)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 
 from api.data import (
@@ -15,8 +15,10 @@ from api.data import (
     network_detail,
 )
 from api.deps import get_reader, get_settings
+from api.entity import entity_detail
 from api.models import (
     AuthorityDetail,
+    EntityDetail,
     InstitutionDetail,
     InstitutionSummary,
     NetworkDetail,
@@ -95,3 +97,23 @@ def subject(ppn: Annotated[str, PathParam(min_length=9, max_length=9,
             reader: Reader) -> AuthorityDetail:
     """Labels, broader and narrower subjects, collections about it or a narrower subject."""
     return authority_detail(reader, _ppn(ppn))
+
+
+@router.get("/api/entity", response_model=EntityDetail, tags=["authorities"],
+            summary="Any person, body, family, place or subject, and what cites it",
+            responses=_NOT_FOUND)
+def entity(iri: Annotated[str, Query(max_length=500, description="Entity IRI (IdRef, BnF,"
+                                     " the Archives nationales or ours)")],
+           reader: Reader, settings: Config,
+           institution: Annotated[str | None, Query(
+               max_length=20, pattern=r"^[A-Za-z]{2}-[A-Za-z0-9:\-]{1,12}$",
+               description="Only collections held by this ISIL")] = None,
+           network: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$",
+                                                description="Only members of this network")
+                              ] = None,
+           page: Annotated[int, Query(ge=1, le=500, description="Page (20 collections and 20"
+                                      " components a page)")] = 1) -> EntityDetail:
+    """Names, dates, links to IdRef/BnF/ISNI/VIAF/Wikidata, and the collections and components
+    citing it (a subject: or a narrower subject), counted, paged and faceted by institution
+    and network."""
+    return entity_detail(reader, settings.base_iri, iri, page, institution, network)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 from typing import Annotated
 from urllib.parse import urlencode
@@ -12,12 +13,12 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.data import (
-    authority_detail,
     collection_detail,
     institution_detail,
     network_detail,
 )
 from api.deps import get_reader, get_settings
+from api.entity import PAGE, entity_detail
 from api.models import CollectionDetail, InstitutionSummary, Match, NetworkSummary, Ref
 from api.pages import templates
 from api.routes.collections import _item, expand, jsonld_item, run_search, shorten
@@ -39,9 +40,14 @@ FACET_NAMES = {
 }
 
 
-def ref_link(ref: Ref, kind: str = "subjects") -> str:
+def ref_link(ref: Ref, kind: str = "subjects", base: str = "") -> str:
+    """Where a person, body, place or subject leads in the site: IdRef entities to
+    ``/agents/{ppn}`` or ``/subjects/{ppn}``, ours to their IRI (a page), others (BnF, the
+    Archives nationales...) to ``/entity?iri=``."""
     if ref.idref:
         return f"/{kind}/{ref.iri.rstrip('/').split('/')[-2]}"
+    if base and not ref.iri.startswith(base):
+        return "/entity?" + urlencode({"iri": ref.iri})
     return ref.iri
 
 
@@ -137,11 +143,11 @@ def collection_jsonld(c: CollectionDetail) -> dict[str, object]:
     return out
 
 
-def render_collection(request: Request, c: CollectionDetail) -> HTMLResponse:
+def render_collection(request: Request, c: CollectionDetail, base: str) -> HTMLResponse:
     return templates.TemplateResponse(request, "collection.html", {
         "c": c, "jsonld": collection_jsonld(c),
-        "link": lambda r: ref_link(r, "subjects"),
-        "agent_link": lambda r: ref_link(r, "agents")}, headers={"Vary": "Accept"})
+        "link": lambda r: ref_link(r, "subjects", base),
+        "agent_link": lambda r: ref_link(r, "agents", base)}, headers={"Vary": "Accept"})
 
 
 def render_network(request: Request, reader: ReadStore, settings: Settings,
@@ -201,45 +207,107 @@ def institutions_page(request: Request) -> HTMLResponse:
                     for k, i in enumerate(insts)]}})
 
 
-def _authority_page(request: Request, reader: ReadStore, ppn: str, kind: str) -> HTMLResponse:
+KIND_NAMES = {"person": "Personne", "corporate body": "Collectivité", "family": "Famille",
+              "agent": "Personne ou collectivité", "place": "Lieu", "subject": "Sujet",
+              "genre": "Genre ou forme", "concept": "Concept"}
+DATE_NAMES = {"birthDate": "Naissance", "deathDate": "Mort", "foundingDate": "Création",
+              "dissolutionDate": "Dissolution", "existenceDates": "Existence"}
+SCHEMA_TYPES = {"person": "Person", "corporate body": "Organization", "family": "Organization",
+                "agent": "Organization", "place": "Place"}
+Isil = Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z]{2}-[A-Za-z0-9:\-]{1,12}$",
+                                   description="Only collections held by this ISIL")]
+NetworkId = Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$",
+                                        description="Only members of this network")]
+PageNo = Annotated[int, Query(ge=1, le=500, description="Page (20 collections and 20"
+                              " components a page)")]
+
+
+def render_entity(request: Request, reader: ReadStore, settings: Settings, iri: str,
+                  page: int = 1, institution: str | None = None,
+                  network: str | None = None) -> HTMLResponse:
+    """A person, body, family, place or subject and what cites it (``api/entity.py``)."""
+    base = settings.base_iri
+    e = entity_detail(reader, base, iri, page, institution, network)
+    here = request.url.path
+    filters = {k: v for k, v in (("institution", institution), ("network", network)) if v}
+    keep = [(k, v) for k, v in request.query_params.multi_items() if k == "iri"]
+
+    def url(toggle: tuple[str, str] | None = None, page_no: int | None = None) -> str:
+        state = dict(filters)
+        if toggle is not None:
+            if state.get(toggle[0]) == toggle[1]:
+                del state[toggle[0]]
+            else:
+                state[toggle[0]] = toggle[1]
+        pairs = keep + list(state.items()) + ([("page", str(page_no))] if page_no else [])
+        return here + ("?" + urlencode(pairs) if pairs else "")
+
+    more = max(e.collections_total, e.components_total) > page * PAGE
+    jsonld: dict[str, object] = {
+        "@context": "https://schema.org/", "@type": SCHEMA_TYPES.get(e.kind, "DefinedTerm"),
+        "@id": e.iri, "name": e.label, "alternateName": e.variants,
+        "sameAs": [x.url for x in e.links]}
+    return templates.TemplateResponse(request, "entity.html", {
+        "e": e, "kind_names": KIND_NAMES, "date_names": DATE_NAMES, "filters": filters,
+        "link": lambda r: ref_link(r, "subjects", base),
+        "toggle": lambda f, v: url(toggle=(f, v)),
+        "next_url": url(page_no=page + 1) if more else None,
+        "prev_url": url(page_no=page - 1) if page > 1 else None,
+        "api_url": "/api/entity?" + urlencode(
+            [("iri", iri), *filters.items()] + ([("page", str(page))] if page > 1 else [])),
+        "jsonld": jsonld}, headers={"Vary": "Accept"})
+
+
+def render_entity_from_query(request: Request, reader: ReadStore, settings: Settings,
+                             iri: str) -> HTMLResponse:
+    """The entity page of one of our IRIs (``/id/agent/...``), its filters read and checked
+    from the query string as the routes above do."""
+    params = request.query_params
+    isil, net, page = params.get("institution"), params.get("network"), params.get("page", "1")
+    if isil is not None and not re.match(r"^[A-Za-z]{2}-[A-Za-z0-9:\-]{1,12}$", isil):
+        raise InvalidInput("institution: not an ISIL")
+    if net is not None and not re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", net):
+        raise InvalidInput("network: not a network identifier")
+    if not page.isdigit() or not 1 <= int(page) <= 500:
+        raise InvalidInput("page: a number from 1 to 500")
+    return render_entity(request, reader, settings, iri, int(page), isil, net)
+
+
+def _idref(ppn: str) -> str:
     if not ppn_is_valid(ppn):
         raise InvalidInput(f"{ppn!r} is not a valid IdRef PPN")
-    a = authority_detail(reader, ppn.upper())
-    fields = [("IdRef", a.iri)] + ([("Type", a.kind)] if a.kind else []) + (
-        [("Dates", " ; ".join(a.dates))] if a.dates else []) + (
-        [("Note", a.note)] if a.note else []) + (
-        [("Formes rejetées / variants", " ; ".join(a.variants))] if a.variants else [])
-    schema_type = "Person" if a.kind == "person" else (
-        "Organization" if a.kind in ("corporate body", "family") else "DefinedTerm")
-    sections = [("Collections", [(c.label, c.iri, "") for c in a.collections])]
-    if a.broader or a.narrower:
-        sections += [("Termes génériques / broader", [(b.label, ref_link(b), "")
-                                                       for b in a.broader]),
-                     ("Termes spécifiques / narrower", [(b.label, ref_link(b), "")
-                                                        for b in a.narrower])]
-    if a.same_as:
-        sections.append(("Équivalences / same as", [(s, s, "") for s in a.same_as]))
-    return templates.TemplateResponse(request, "list.html", {
-        "heading": a.label, "intro": f"Autorité IdRef / IdRef authority ({kind})",
-        "fields": fields, "sections": sections,
-        "jsonld": {"@context": "https://schema.org/", "@type": schema_type, "@id": a.iri,
-                   "name": a.label, "alternateName": a.variants, "sameAs": a.same_as}})
+    return f"http://www.idref.fr/{ppn.upper()}/id"
 
 
 @router.get("/subjects/{ppn}", response_class=HTMLResponse, summary="Subject page")
-def subject_page(request: Request, reader: Reader,
+def subject_page(request: Request, reader: Reader, settings: Config,
                  ppn: Annotated[str, PathParam(min_length=9, max_length=9,
-                                               description="IdRef PPN")]) -> HTMLResponse:
-    """A RAMEAU subject, its hierarchy, the collections about it."""
-    return _authority_page(request, reader, ppn, "sujet")
+                                               description="IdRef PPN")],
+                 institution: Isil = None, network: NetworkId = None,
+                 page: PageNo = 1) -> HTMLResponse:
+    """A RAMEAU subject, its hierarchy, the collections and components about it."""
+    return render_entity(request, reader, settings, _idref(ppn), page, institution, network)
 
 
 @router.get("/agents/{ppn}", response_class=HTMLResponse, summary="Person or body page")
-def agent_page(request: Request, reader: Reader,
+def agent_page(request: Request, reader: Reader, settings: Config,
                ppn: Annotated[str, PathParam(min_length=9, max_length=9,
-                                             description="IdRef PPN")]) -> HTMLResponse:
-    """A person or body from IdRef and its collections."""
-    return _authority_page(request, reader, ppn, "personne ou collectivité")
+                                             description="IdRef PPN")],
+               institution: Isil = None, network: NetworkId = None,
+               page: PageNo = 1) -> HTMLResponse:
+    """A person or body from IdRef, and the collections and components citing it."""
+    return render_entity(request, reader, settings, _idref(ppn), page, institution, network)
+
+
+@router.get("/entity", response_class=HTMLResponse, summary="Any person, body, place or"
+            " subject of the graph, by IRI")
+def entity_page(request: Request, reader: Reader, settings: Config,
+                iri: Annotated[str, Query(max_length=500, description="Entity IRI")],
+                institution: Isil = None, network: NetworkId = None,
+                page: PageNo = 1) -> HTMLResponse:
+    """For entities named by others' IRIs (BnF, the Archives nationales...); IdRef's have
+    ``/agents/{ppn}`` and ``/subjects/{ppn}``, ours their own IRI."""
+    return render_entity(request, reader, settings, iri, page, institution, network)
 
 
 @router.get("/widget/example", response_class=HTMLResponse, summary="How to embed the widget")
@@ -260,4 +328,5 @@ def widget_script() -> FileResponse:
 
 def render_collection_page(request: Request, reader: ReadStore, settings: Settings,
                            key: str) -> HTMLResponse:
-    return render_collection(request, collection_detail(reader, settings.base_iri, key))
+    return render_collection(request, collection_detail(reader, settings.base_iri, key),
+                             settings.base_iri)

@@ -116,6 +116,8 @@ def _resource(request: Request, path: str, reader: ReadStore, settings: Settings
             page = pages.render_network(request, reader, settings, key)
         elif kind == "institution" and key and "/" not in key:
             page = pages.render_institution(request, reader, settings, key)
+        elif kind in ("agent", "place", "concept") and key:
+            page = pages.render_entity_from_query(request, reader, settings, iri)
         if page is not None:
             page.headers.update(links)
             return page
