@@ -87,6 +87,14 @@ class CollectionDetail(BaseModel):
                             " (read them with /api/collections/{key}/components)")
 
 
+class AccessPoint(BaseModel):
+    iri: str = Field(description="Entity IRI")
+    label: str = Field(description="Its name")
+    role: str = Field(description="creator, subject, place, genre, function, occupation or"
+                      " former owner")
+    page: str = Field(description="Its page in the site (path, or IRI for ours)")
+
+
 class ComponentItem(BaseModel):
     id: str = Field(description="Component IRI")
     key: str = Field(description="Component key (the end of its IRI, after /c/)")
@@ -96,6 +104,10 @@ class ComponentItem(BaseModel):
     level: str = Field("", description="Level of description")
     dates: str = Field("", description="Dates as written")
     children: int = Field(0, description="Number of direct sub-components")
+    access_points: list[AccessPoint] = Field(default_factory=list, description="Persons,"
+                                             " bodies, subjects, places, genres")
+    digital_objects: list[Ref] = Field(default_factory=list, description="Digital objects"
+                                       " and IIIF manifests")
 
 
 class ComponentPage(BaseModel):
@@ -207,3 +219,25 @@ class EntityDetail(BaseModel):
     facets: dict[str, list[FacetCount]] = Field(description="institution and network counts"
                                                 " of the citing collections (after filters)")
     page: int = Field(description="Page number (20 collections and 20 components a page)")
+
+
+class RecordField(BaseModel):
+    name: str = Field(description="What the values are (French label)")
+    name_en: str = Field(description="English label")
+    values: list[str] = Field(description="Values (text, or the label of a link)")
+    links: list[str | None] = Field(description="For each value, its link (or null)")
+
+
+class ComponentDetail(BaseModel):
+    id: str = Field(description="Component IRI (its permalink)")
+    key: str = Field(description="Component key (the end of its IRI, after /c/)")
+    collection: Ref = Field(description="The collection whose finding aid holds it")
+    ancestors: list[Ref] = Field(description="Its parent components, from the top down")
+    title: str = Field("", description="Title")
+    identifier: str = Field("", description="Shelfmark")
+    level: str = Field("", description="Level of description")
+    dates: list[str] = Field(description="Dates as written")
+    access_points: list[AccessPoint] = Field(description="Persons, bodies, subjects, places,"
+                                             " genres")
+    fields: list[RecordField] = Field(description="Every other element of its description")
+    children: int = Field(0, description="Number of direct sub-components")

@@ -17,12 +17,14 @@ from api.data import collection_detail, collection_key, component_children
 from api.deps import get_reader, get_settings
 from api.models import (
     CollectionDetail,
+    ComponentDetail,
     ComponentPage,
     FacetCount,
     Match,
     SearchItem,
     SearchPage,
 )
+from api.records import component_detail, with_details
 from api.searching import SearchFollower
 from collex.errors import InvalidInput
 from collex.settings import Settings
@@ -225,4 +227,23 @@ def components(
             raise InvalidInput("not a collection or component key")
     if not key:
         raise InvalidInput("not a collection key")
-    return component_children(reader, settings.base_iri, key, parent or None, offset, limit)
+    return with_details(reader, settings.base_iri, component_children(
+        reader, settings.base_iri, key, parent or None, offset, limit))
+
+
+@router.get("/api/collections/{key}/components/{ckey}", response_model=ComponentDetail,
+            summary="One component: its place in the tree and its whole description",
+            responses={404: {"description": "No such collection or component"}})
+def component(
+    key: Annotated[str, PathParam(max_length=300, description="Collection key")],
+    ckey: Annotated[str, PathParam(max_length=300, description="Component key (the end of"
+                                   " its IRI, after /c/)")],
+    reader: Annotated[ReadStore, Depends(get_reader)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> ComponentDetail:
+    """Ancestors from the top down, title, shelfmark, level, dates, access points and every
+    other element (named; unknown ones under their CURIE); its permalink is its IRI."""
+    for value in (key, ckey):
+        if not value or any(c in value for c in _KEY_FORBIDDEN):
+            raise InvalidInput("not a collection or component key")
+    return component_detail(reader, settings.base_iri, key, ckey)

@@ -21,6 +21,7 @@ from api.deps import get_reader, get_settings
 from api.entity import PAGE, entity_detail
 from api.models import CollectionDetail, InstitutionSummary, Match, NetworkSummary, Ref
 from api.pages import templates
+from api.records import ROLE_NAMES, component_detail
 from api.routes.collections import _item, expand, jsonld_item, run_search, shorten
 from api.routes.query_page import STATIC
 from api.views import view
@@ -324,6 +325,25 @@ def widget_script() -> FileResponse:
     """``<collex-search>``: one script tag, usable from any origin."""
     return FileResponse(STATIC / "widget.js", media_type="text/javascript",
                         headers={"Cache-Control": "public, max-age=3600"})
+
+
+def render_component(request: Request, reader: ReadStore, settings: Settings, key: str,
+                     ckey: str) -> HTMLResponse:
+    """A component's permalink page (its IRI, ``{base}id/collection/{key}/c/{ckey}``)."""
+    x = component_detail(reader, settings.base_iri, key, ckey)
+    jsonld: dict[str, object] = {
+        "@context": "https://schema.org/", "@type": "ArchiveComponent", "@id": x.id,
+        "name": x.title or x.identifier, "identifier": x.identifier,
+        "isPartOf": {"@id": (x.ancestors[-1] if x.ancestors else x.collection).iri},
+        "about": [{"@id": a.iri, "name": a.label} for a in x.access_points
+                  if a.role in ("subject", "place")],
+        "creator": [{"@id": a.iri, "name": a.label} for a in x.access_points
+                    if a.role == "creator"]}
+    if x.dates:
+        jsonld["temporalCoverage"] = "; ".join(x.dates)
+    return templates.TemplateResponse(request, "component.html", {
+        "x": x, "key": key, "role_names": ROLE_NAMES, "jsonld": jsonld},
+        headers={"Vary": "Accept"})
 
 
 def render_collection_page(request: Request, reader: ReadStore, settings: Settings,

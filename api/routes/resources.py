@@ -112,6 +112,9 @@ def _resource(request: Request, path: str, reader: ReadStore, settings: Settings
         page: Response | None = None
         if kind == "collection" and key and "/" not in key:
             page = pages.render_collection_page(request, reader, settings, key)
+        elif kind == "collection" and "/c/" in key:
+            coll, _, ckey = key.partition("/c/")
+            page = pages.render_component(request, reader, settings, coll, ckey)
         elif kind == "network" and key and "/" not in key:
             page = pages.render_network(request, reader, settings, key)
         elif kind == "institution" and key and "/" not in key:

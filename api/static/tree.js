@@ -1,11 +1,16 @@
 // The component tree of a finding aid, read level by level from
 // /api/collections/{key}/components: a 3,000-component finding aid is never one answer.
+// Each component shows its shelfmark, title (a link to its permalink), dates, access points
+// and digital objects. `?open=KEY` in the page's address unfolds the tree down to that
+// component and focuses it (the component pages link there).
 (function () {
   "use strict";
   var root = document.getElementById("tree");
   if (!root) { return; }
   var key = root.getAttribute("data-key");
+  var start = root.getAttribute("data-parent");  // a component page: its sub-components
   var PAGE = 50;
+  var api = "/api/collections/" + encodeURIComponent(key) + "/components";
 
   function text(tag, value, cls) {
     var el = document.createElement(tag);
@@ -14,26 +19,36 @@
     return el;
   }
 
-  function load(list, parent, offset) {
-    var url = "/api/collections/" + encodeURIComponent(key) + "/components?limit=" + PAGE +
-      "&offset=" + offset + (parent ? "&parent=" + encodeURIComponent(parent) : "");
+  function get(url) {
     return fetch(url, { headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-      .then(function (page) {
-        page.items.forEach(function (item) { list.appendChild(node(item)); });
-        var shown = page.offset + page.items.length;
-        if (shown < page.total) {
-          var li = document.createElement("li");
-          var more = text("button", "Suite (" + (page.total - shown) + ") / more", "more");
-          more.type = "button";
-          more.addEventListener("click", function () {
-            li.remove();
-            load(list, parent, shown);
-          });
-          li.appendChild(more);
-          list.appendChild(li);
-        }
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
+  }
+
+  // one page of children appended to `list`; resolves to the items' elements by key
+  function load(list, parent, offset) {
+    var url = api + "?limit=" + PAGE + "&offset=" + offset +
+      (parent ? "&parent=" + encodeURIComponent(parent) : "");
+    return get(url).then(function (page) {
+      var made = {};
+      page.items.forEach(function (item) {
+        var li = node(item);
+        made[item.key] = li;
+        list.appendChild(li);
       });
+      var shown = page.offset + page.items.length;
+      if (shown < page.total) {
+        var li = document.createElement("li");
+        var more = text("button", "Suite (" + (page.total - shown) + ") / more", "more");
+        more.type = "button";
+        more.addEventListener("click", function () {
+          li.remove();
+          load(list, parent, shown);
+        });
+        li.appendChild(more);
+        list.appendChild(li);
+      }
+      return { made: made, next: shown < page.total ? shown : null };
+    });
   }
 
   function node(item) {
@@ -41,28 +56,32 @@
     li.setAttribute("data-key", item.key);
     var label = (item.identifier ? item.identifier + " — " : "") + (item.title || item.key);
     var line = document.createElement("span");
+    line.className = "line";
     if (item.children) {
       var toggle = text("button", "+", "toggle");
       toggle.type = "button";
       toggle.setAttribute("aria-expanded", "false");
       toggle.setAttribute("aria-label", "Déplier / expand: " + label);
-      var sub = null;
-      toggle.addEventListener("click", function () {
+      li.collexOpen = function () {
         var open = toggle.getAttribute("aria-expanded") === "true";
-        if (open) {
-          sub.hidden = true;
+        if (!li.collexSub) {
+          li.collexSub = document.createElement("ul");
+          li.appendChild(li.collexSub);
+          li.collexLoaded = load(li.collexSub, item.key, 0);
+        }
+        li.collexSub.hidden = false;
+        toggle.textContent = "−";
+        toggle.setAttribute("aria-expanded", "true");
+        return open ? Promise.resolve(null) : li.collexLoaded;
+      };
+      toggle.addEventListener("click", function () {
+        if (toggle.getAttribute("aria-expanded") === "true") {
+          li.collexSub.hidden = true;
           toggle.textContent = "+";
           toggle.setAttribute("aria-expanded", "false");
           return;
         }
-        if (!sub) {
-          sub = document.createElement("ul");
-          li.appendChild(sub);
-          load(sub, item.key, 0);
-        }
-        sub.hidden = false;
-        toggle.textContent = "−";
-        toggle.setAttribute("aria-expanded", "true");
+        li.collexOpen();
       });
       line.appendChild(toggle);
     }
@@ -72,13 +91,70 @@
     if (item.dates) { line.appendChild(text("span", " · " + item.dates, "meta")); }
     if (item.children) { line.appendChild(text("span", " (" + item.children + ")", "meta")); }
     li.appendChild(line);
+    var extra = (item.access_points || []).length + (item.digital_objects || []).length;
+    if (extra) {
+      var tags = document.createElement("span");
+      tags.className = "tags";
+      (item.access_points || []).forEach(function (a) {
+        var t = text("a", a.label, "tag");
+        t.href = a.page;
+        tags.appendChild(t);
+      });
+      (item.digital_objects || []).forEach(function (d) {
+        var t = text("a", d.label, "tag digital");
+        t.href = d.iri;
+        tags.appendChild(t);
+      });
+      li.appendChild(tags);
+    }
     return li;
+  }
+
+  // unfold down to `target`: its ancestors' keys come from the component's own answer
+  function reveal(list, parent, path, offset) {
+    var want = path[0];
+    return load(list, parent, offset).then(function (got) {
+      var li = got.made[want];
+      if (!li) {
+        if (got.next === null) { return null; }
+        var more = list.querySelector("li > button.more");
+        if (more) { more.parentNode.remove(); }
+        return reveal(list, parent, path, got.next);
+      }
+      if (path.length === 1) { return li; }
+      li.collexSub = document.createElement("ul");
+      li.appendChild(li.collexSub);
+      var toggle = li.querySelector("button.toggle");
+      toggle.textContent = "−";
+      toggle.setAttribute("aria-expanded", "true");
+      li.collexLoaded = reveal(li.collexSub, want, path.slice(1), 0);
+      return li.collexLoaded;
+    });
   }
 
   var top = document.createElement("ul");
   root.textContent = "";
   root.appendChild(top);
-  load(top, null, 0).catch(function () {
+  var target = new URLSearchParams(window.location.search).get("open");
+  var done;
+  if (target && !start) {
+    done = get(api + "/" + encodeURIComponent(target)).then(function (c) {
+      var prefix = c.collection.iri + "/c/";
+      var path = c.ancestors.map(function (a) { return a.iri.slice(prefix.length); });
+      path.push(c.key);
+      return reveal(top, null, path, 0);
+    }).then(function (li) {
+      if (li) {
+        li.classList.add("target");
+        var a = li.querySelector("a");
+        a.setAttribute("aria-current", "location");
+        a.focus();
+      }
+    });
+  } else {
+    done = load(top, start, 0);
+  }
+  done.then(function () { root.setAttribute("data-ready", "true"); }).catch(function () {
     root.textContent = "Le plan de classement n'a pas pu être chargé / the tree could not be loaded.";
   });
 })();

@@ -9,6 +9,8 @@ import pytest
 from lxml import etree
 
 pytestmark = pytest.mark.shared
+PREFIXES = ("PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>\n"
+            "PREFIX collex: <https://w3id.org/collex/def#>\n")
 
 
 def test_the_whole_tree_is_read_page_by_page(fa_server: str) -> None:
@@ -72,3 +74,58 @@ def test_a_component_dereferences(fa_server: str) -> None:
                   headers={"Accept": "text/turtle"})
     assert r.status_code == 200
     assert "isOrWasIncludedIn" in r.text and "1 Num 1/67-18" in r.text
+
+
+def _literals(server: str, iri: str) -> list[str]:
+    r = httpx.post(server + "/sparql", data={"query": f"SELECT ?o WHERE {{ <{iri}> ?p ?o "
+                                             "FILTER(isLiteral(?o)) }"},
+                   headers={"Accept": "application/sparql-results+json"})
+    return [b["o"]["value"] for b in r.json()["results"]["bindings"]]
+
+
+def test_a_component_page_shows_its_whole_description(fa_server: str) -> None:
+    """Every literal a component carries (shelfmark, dates, notes, locations...) is on its
+    permalink page, digital objects are links, and its ancestors lead up to the fonds."""
+    rows = httpx.post(fa_server + "/sparql", data={"query": PREFIXES + """
+        SELECT ?x (COUNT(?o) AS ?n) WHERE { ?x rico:isOrWasIncludedIn ?up ; ?p ?o .
+          ?x collex:digitalObject|collex:iiifManifest ?d .
+          FILTER(isLiteral(?o)) } GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 3"""},
+        headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    assert rows, "the real finding aids have components with digital objects"
+    import html as html_lib
+
+    for row in rows:
+        iri = row["x"]["value"]
+        path = iri.split("/id/", 1)[1]
+        page = httpx.get(fa_server + "/id/" + path, headers={"Accept": "text/html"})
+        assert page.status_code == 200, iri
+        text = html_lib.unescape(page.text)
+        for value in _literals(fa_server, iri):
+            if value.isdigit() and len(value) < 4:  # collex:order, not shown as such
+                continue
+            assert value in text, (iri, value)
+        key, ckey = path.removeprefix("collection/").split("/c/", 1)
+        data = httpx.get(f"{fa_server}/api/collections/{key}/components/{ckey}").json()
+        assert data["collection"]["iri"].endswith("/id/collection/" + key)
+        assert all(a["iri"] in page.text for a in data["ancestors"])
+        objects = httpx.post(fa_server + "/sparql", data={"query": PREFIXES + f"""
+            SELECT ?d WHERE {{ <{iri}> collex:digitalObject|collex:iiifManifest ?d }}"""},
+            headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+        for d in objects:
+            assert f'href="{html_lib.escape(d["d"]["value"])}"' in page.text, d
+
+
+def test_component_api_and_errors(fa_server: str) -> None:
+    one = httpx.get(fa_server + "/api/collections/FRAD085_6Fi/components/de-355")
+    assert one.status_code == 200
+    data = one.json()
+    assert data["identifier"] == "1 Num 1/67-18" and data["id"].endswith("/c/de-355")
+    listing = httpx.get(fa_server + "/api/collections/FRAD085_6Fi/components",
+                        params={"parent": data["ancestors"][-1]["iri"].rsplit("/c/", 1)[1]
+                                if data["ancestors"] else None}).json()
+    assert "access_points" in listing["items"][0] and "digital_objects" in listing["items"][0]
+    for path, status in [("/api/collections/FRAD085_6Fi/components/nope", 404),
+                         ("/api/collections/nope/components/de-355", 404),
+                         ("/api/collections/FRAD085_6Fi/components/a%20b", 400),
+                         ("/id/collection/FRAD085_6Fi/c/nope", 404)]:
+        assert httpx.get(fa_server + path).status_code == status, path

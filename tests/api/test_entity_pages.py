@@ -143,3 +143,20 @@ def test_entity_pages_embed_schema_org(sample_server: str, path: str) -> None:
     assert m
     data = json.loads(m.group(1))
     assert data["@context"] == "https://schema.org/" and data["name"]
+
+
+def test_a_component_permalink_in_the_sample(sample_server: str) -> None:
+    key = "calames-751052116-0001"
+    page = httpx.get(sample_server + f"/id/collection/{key}/c/p-1.2",
+                     headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "<h1>Lettres de Joseph Bédier</h1>" in page.text
+    crumbs = re.search(r'<nav aria-label="Fil d\'Ariane / breadcrumb".*?</nav>', page.text, re.S)
+    assert crumbs and f"/id/collection/{key}/c/p-1\"" in crumbs.group(0)
+    assert "Fonds Gaston Paris" in crumbs.group(0)
+    assert re.search(r'<a href="[^"]*/id/agent/bedier-joseph" class="tag">Bédier, Joseph</a>',
+                     page.text)
+    assert f"/id/collection/{key}?open=p-1.2#tree" in page.text  # "show in the tree"
+    listing = httpx.get(sample_server + f"/api/collections/{key}/components",
+                        params={"parent": "p-1"}).json()
+    bedier = next(i for i in listing["items"] if i["key"] == "p-1.2")
+    assert [a["label"] for a in bedier["access_points"]] == ["Bédier, Joseph"]
