@@ -60,6 +60,13 @@ class Related(BaseModel):
     why: str = Field(description="The shared entities that explain it")
 
 
+class RecordField(BaseModel):
+    name: str = Field(description="What the values are (French label)")
+    name_en: str = Field(description="English label")
+    values: list[str] = Field(description="Values (text, or the label of a link)")
+    links: list[str | None] = Field(description="For each value, its link (or null)")
+
+
 class CollectionDetail(BaseModel):
     id: str = Field(description="Collection IRI")
     key: str = Field(description="Collection key")
@@ -85,6 +92,9 @@ class CollectionDetail(BaseModel):
     related: list[Related] = Field(description="Related collections with the reason")
     components: int = Field(0, description="Number of components in the finding aid's tree"
                             " (read them with /api/collections/{key}/components)")
+    fields: list[RecordField] = Field(default_factory=list, description="Every other element"
+                                      " of its description, named (unknown ones under their"
+                                      " CURIE)")
 
 
 class AccessPoint(BaseModel):
@@ -219,13 +229,6 @@ class EntityDetail(BaseModel):
     facets: dict[str, list[FacetCount]] = Field(description="institution and network counts"
                                                 " of the citing collections (after filters)")
     page: int = Field(description="Page number (20 collections and 20 components a page)")
-
-
-class RecordField(BaseModel):
-    name: str = Field(description="What the values are (French label)")
-    name_en: str = Field(description="English label")
-    values: list[str] = Field(description="Values (text, or the label of a link)")
-    links: list[str | None] = Field(description="For each value, its link (or null)")
 
 
 class ComponentDetail(BaseModel):

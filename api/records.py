@@ -10,8 +10,15 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from api.data import LABEL, P, _v
-from api.models import AccessPoint, ComponentDetail, ComponentPage, RecordField, Ref
+from api.data import LABEL, P, _v, collection_detail
+from api.models import (
+    AccessPoint,
+    CollectionDetail,
+    ComponentDetail,
+    ComponentPage,
+    RecordField,
+    Ref,
+)
 from api.pages import curie
 from collex.errors import NotFound
 from graph.base import ReadStore
@@ -21,6 +28,8 @@ from graph.search import LANGUAGES
 FIELDS = [
     ("dcterms:alternative", "Autres titres", "other titles"),
     ("collex:formerIdentifier", "Anciennes cotes", "former shelfmarks"),
+    ("collex:findingAidIdentifier", "Identifiant de l'instrument de recherche",
+     "finding aid identifier"),
     ("dcterms:extent", "Importance matérielle", "extent"),
     ("collex:physicalCharacteristics", "Caractéristiques matérielles", "physical characteristics"),
     ("collex:dimensions", "Dimensions", "dimensions"),
@@ -128,14 +137,29 @@ def digital_objects(reader: ReadStore, subjects: list[str]) -> dict[str, list[Re
     return out
 
 
-def record_fields(reader: ReadStore, iri: str) -> list[RecordField]:
-    """Every other property of ``iri``, named, in ISAD(G) order; unknown ones under their
-    CURIE at the end (nothing a notice says is hidden)."""
+# what a collection page shows in its own places
+COLLECTION_SHOWN = frozenset({
+    "dcterms:extent", "dcterms:language", "dcterms:description", "dcterms:abstract",
+    "rico:history", "dcterms:accessRights", "rico:conditionsOfUse", "collex:digitalObject",
+    "collex:iiifManifest"})
+
+
+def collection_with_fields(reader: ReadStore, base: str, key: str) -> CollectionDetail:
+    """``collection_detail`` and every other element of the notice (``fields``)."""
+    c = collection_detail(reader, base, key)
+    c.fields = record_fields(reader, c.id, skip=COLLECTION_SHOWN)
+    return c
+
+
+def record_fields(reader: ReadStore, iri: str,
+                  skip: frozenset[str] = frozenset()) -> list[RecordField]:
+    """Every other property of ``iri`` (but ``skip``), named, in ISAD(G) order; unknown ones
+    under their CURIE at the end (nothing a notice says is hidden)."""
     found: dict[str, list[tuple[str, str | None]]] = {}
     for r in reader.select(P + f"SELECT ?p ?o (SAMPLE(?l0) AS ?l) WHERE {{ <{iri}> ?p ?o . "
                            "OPTIONAL { ?o rdfs:label ?l0 } } GROUP BY ?p ?o ORDER BY ?p ?o"):
         p = curie(_v(r, "p"))
-        if p in SHOWN_APART or p in ROLES:
+        if p in SHOWN_APART or p in ROLES or p in skip:
             continue
         o, is_iri = _v(r, "o"), isinstance(r.get("o"), ox.NamedNode)
         if p == "dcterms:language":

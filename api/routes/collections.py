@@ -13,7 +13,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.data import collection_detail, collection_key, component_children
+from api.data import collection_key, component_children
 from api.deps import get_reader, get_settings
 from api.models import (
     CollectionDetail,
@@ -24,7 +24,7 @@ from api.models import (
     SearchItem,
     SearchPage,
 )
-from api.records import component_detail, with_details
+from api.records import collection_with_fields, component_detail, with_details
 from api.searching import SearchFollower
 from collex.errors import InvalidInput
 from collex.settings import Settings
@@ -200,7 +200,7 @@ def collection(
     """Everything the graph says about the collection, in one JSON document."""
     if not key or any(c in key for c in '<>"{}|\\^` '):
         raise InvalidInput("not a collection key")
-    return collection_detail(reader, settings.base_iri, key)
+    return collection_with_fields(reader, settings.base_iri, key)
 
 
 _KEY_FORBIDDEN = '<>"{}|\\^` '

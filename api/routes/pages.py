@@ -13,7 +13,6 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.data import (
-    collection_detail,
     institution_detail,
     network_detail,
 )
@@ -21,7 +20,7 @@ from api.deps import get_reader, get_settings
 from api.entity import PAGE, entity_detail
 from api.models import CollectionDetail, InstitutionSummary, Match, NetworkSummary, Ref
 from api.pages import templates
-from api.records import ROLE_NAMES, component_detail
+from api.records import ROLE_NAMES, collection_with_fields, component_detail
 from api.routes.collections import _item, expand, jsonld_item, run_search, shorten
 from api.routes.query_page import STATIC
 from api.views import view
@@ -348,5 +347,5 @@ def render_component(request: Request, reader: ReadStore, settings: Settings, ke
 
 def render_collection_page(request: Request, reader: ReadStore, settings: Settings,
                            key: str) -> HTMLResponse:
-    return render_collection(request, collection_detail(reader, settings.base_iri, key),
+    return render_collection(request, collection_with_fields(reader, settings.base_iri, key),
                              settings.base_iri)

@@ -129,3 +129,22 @@ def test_component_api_and_errors(fa_server: str) -> None:
                          ("/api/collections/FRAD085_6Fi/components/a%20b", 400),
                          ("/id/collection/FRAD085_6Fi/c/nope", 404)]:
         assert httpx.get(fa_server + path).status_code == status, path
+
+
+def test_a_collection_page_shows_every_element_of_its_notice(fa_server: str) -> None:
+    import html as html_lib
+
+    rows = httpx.post(fa_server + "/sparql", data={"query": """
+        SELECT DISTINCT ?c WHERE { ?c a <http://purl.org/dc/dcmitype/Collection> }"""},
+        headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    assert len(rows) >= 5
+    for row in rows:
+        iri = row["c"]["value"]
+        page = httpx.get(fa_server + "/id/" + iri.split("/id/", 1)[1],
+                         headers={"Accept": "text/html"})
+        assert page.status_code == 200, iri
+        text = html_lib.unescape(page.text)
+        for value in _literals(fa_server, iri):
+            if value.isdigit():  # collex:componentCount, in the tree's heading
+                continue
+            assert value in text, (iri, value)
