@@ -57,7 +57,9 @@ class Related(BaseModel):
     iri: str = Field(description="Related collection")
     title: str = Field(description="Its title")
     score: float = Field(description="Relatedness score")
-    why: str = Field(description="The shared entities that explain it")
+    why: str = Field(description="The shared entities that explain it, with their kinds and"
+                     " contributions (for curators)")
+    reason: str = Field("", description="The same in words, in the page's language")
 
 
 class RecordField(BaseModel):
@@ -140,7 +142,8 @@ class Edge(BaseModel):
     source: str = Field(description="Member IRI")
     target: str = Field(description="Member IRI")
     score: float = Field(description="Relatedness score")
-    why: str = Field(description="Explanation")
+    why: str = Field(description="Explanation (for curators)")
+    reason: str = Field("", description="The same in words")
 
 
 class NetworkSummary(BaseModel):

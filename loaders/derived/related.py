@@ -11,6 +11,10 @@ Scoring (documented in the README):
 - periods overlapping over at least half of the shorter one add 1, only for pairs that
   already share an entity;
 - pairs scoring 2 or more are kept, at most the 10 best per collection.
+
+Each pair says why twice: ``collex:explanation`` for curators (kinds and contributions) and
+``rdfs:comment`` in words, French and English ("Partagent le sujet IdRef « Géopolitique » et la
+période 1850–1900.").
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from graph.base import ReadStore, WriteStore
@@ -62,6 +66,56 @@ class Relation:
         parts = [f"{s.label} ({s.kind}, +{s.contribution:.2f})"
                  for s in sorted(self.shared, key=lambda s: (-s.contribution, s.label))]
         return "; ".join(parts)
+
+    def reason(self, lang: str = "fr") -> str:
+        """What the two share, in words (``rdfs:comment``), strongest first.
+
+        >>> r = Relation("a", "b", [Shared("s", "Géopolitique", "subject-idref", 7.3),
+        ...                         Shared("p", "1850-1900", "period", 1.0)])
+        >>> r.reason("fr")
+        'Partagent le sujet IdRef « Géopolitique » et la période 1850–1900.'
+        >>> r.reason("en")
+        'Share the IdRef subject “Géopolitique” and the period 1850–1900.'
+        """
+        by_kind: dict[str, list[Shared]] = defaultdict(list)
+        for s in sorted(self.shared, key=lambda s: (-s.contribution, s.label)):
+            by_kind[s.kind].append(s)
+        fr = lang == "fr"
+        q = (lambda x: f"« {x} »") if fr else (lambda x: f"“{x}”")
+        parts = []
+        for kind in sorted(by_kind, key=lambda k: -max(s.contribution for s in by_kind[k])):
+            items = by_kind[kind]
+            if kind == "period":
+                parts.append(("la période " if fr else "the period ")
+                             + items[0].label.replace("-", "–", 1))
+                continue
+            if kind == "hierarchy":
+                pairs = [s.label.split(" < ", 1) for s in items]
+                names = [f"{q(n)} ({'plus précis que' if fr else 'narrower than'} {q(b)})"
+                         for n, b in pairs]
+            else:
+                names = [q(s.label) for s in items]
+            one, many = _KIND_WORDS[kind][0 if fr else 1]
+            parts.append(f"{one if len(names) == 1 else many} {_and(names, fr)}")
+        return ("Partagent " if fr else "Share ") + _and(parts, fr) + "."
+
+
+_KIND_WORDS = {  # kind: ((French one, many), (English one, many))
+    "subject-idref": (("le sujet IdRef", "les sujets IdRef"),
+                      ("the IdRef subject", "the IdRef subjects")),
+    "subject": (("le sujet", "les sujets"), ("the subject", "the subjects")),
+    "agent": (("la personne ou collectivité", "les personnes ou collectivités"),
+              ("the person or body", "the persons or bodies")),
+    "place": (("le lieu", "les lieux"), ("the place", "the places")),
+    "hierarchy": (("le sujet voisin dans RAMEAU", "les sujets voisins dans RAMEAU"),
+                  ("the neighbouring RAMEAU subject", "the neighbouring RAMEAU subjects")),
+}
+
+
+def _and(items: list[str], fr: bool) -> str:
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" et " if fr else " and ") + items[-1]
 
 
 def _v(row: Mapping[str, object], key: str) -> str:
@@ -189,6 +243,8 @@ def write(store: WriteStore, base: str, relations: list[Relation],
                     (node, COLLEX.relates, b),
                     (node, COLLEX.score, Literal(f"{r.score:.2f}", datatype=XSD.decimal)),
                     (node, COLLEX.explanation, Literal(r.explanation())),
+                    (node, RDFS.comment, Literal(r.reason("fr"), lang="fr")),
+                    (node, RDFS.comment, Literal(r.reason("en"), lang="en")),
                     (a, COLLEX.relatedCollection, b), (b, COLLEX.relatedCollection, a)]
         for s in r.shared:
             if s.kind not in ("period", "hierarchy"):

@@ -126,6 +126,9 @@ def test_entity_api(sample_server: str) -> None:
     assert coll["holder"]["label"] == "Bibliothèque de l'École nationale des chartes"
     assert any(s["idref"] for s in coll["creators"])
     assert coll["related"] and coll["related"][0]["why"]
+    # in words too: "Partagent la personne ou collectivité « Paris, Gaston (1839-1903) » ..."
+    assert coll["related"][0]["reason"].startswith("Partagent ")
+    assert "« Paris, Gaston (1839-1903) »" in coll["related"][0]["reason"]
     inst = httpx.get(sample_server + "/api/institutions/FR-751052116").json()
     assert inst["collections"] == 3 and inst["latitude"] == pytest.approx(48.8487)
     subj = httpx.get(sample_server + "/api/subjects/027732428").json()

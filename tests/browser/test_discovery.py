@@ -57,14 +57,41 @@ def test_front_door_search_with_snippets_and_a_404_page(browser: Browser,
     assert errors == []
 
 
-def test_network_graph_draws(browser: Browser, sample_server: str) -> None:
-    page = browser.new_page()
+@pytest.mark.parametrize("width", [360, 1200])
+def test_network_graph_uses_the_frame_with_readable_labels(browser: Browser, sample_server: str,
+                                                           width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(sample_server + "/id/network/mondes-orientaux")
     expect(page.locator("svg#graph")).to_have_attribute("data-drawn", "5")
     expect(page.locator("svg#graph circle")).to_have_count(5)
     assert page.locator("svg#graph line").count() >= 1
-    box = page.locator("svg#graph circle").first.bounding_box()
-    assert box and box["width"] > 0
+    frame = page.locator("svg#graph").bounding_box()
+    assert frame
+    circles = [page.locator("svg#graph circle").nth(k).bounding_box() for k in range(5)]
+    xs = [c["x"] + c["width"] / 2 for c in circles if c]
+    ys = [c["y"] + c["height"] / 2 for c in circles if c]
+    # the layout uses the frame: the nodes span most of it, none on its border
+    assert max(xs) - min(xs) > 0.5 * frame["width"] and max(ys) - min(ys) > 0.5 * frame["height"]
+    for c in circles:
+        assert c and c["x"] > frame["x"] and c["x"] + c["width"] < frame["x"] + frame["width"]
+    # every label inside the frame, on at most two lines, with the full title on hover
+    labels = page.locator("svg#graph text")
+    for k in range(labels.count()):
+        box = labels.nth(k).bounding_box()
+        assert box and frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + \
+            frame["width"] + 0.5, (k, box, frame)
+        assert labels.nth(k).locator("tspan").count() <= 2
+    titles = page.locator("svg#graph a.node > title").all_text_contents()
+    assert "Manuscrits arabes de la mission de Constantine — Bibliothèque universitaire des " \
+        "langues et civilisations" in titles
+    # relations explained in words, not in scores
+    reasons = page.locator("svg#graph line > title").all_text_contents()
+    assert any("Partagent le sujet IdRef « Géopolitique »" in r for r in reasons), reasons
+    expect(page.locator("ul.related")).to_contain_text("Partagent le sujet")
+    expect(page.locator("ul.related")).not_to_contain_text("subject-idref")
+    # keyboard: the members' nodes are reachable by Tab, after the page's links
+    page.locator("svg#graph a.node").first.focus()
+    assert page.evaluate("document.activeElement.getAttribute('class')") == "node"
 
 
 @pytest.fixture

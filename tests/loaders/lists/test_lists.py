@@ -131,6 +131,14 @@ def test_related_suggestions_and_quality_are_explained_and_reproducible(
                      "calames-751052116-0001> ; collex:score ?score ; collex:explanation ?why"
                      " } }", "--format", "json"))
     assert "Paris, Gaston (1839-1903) (agent" in rel[0]["why"]["value"]
+    words = _json(_run(env, "query", "SELECT ?lang ?text WHERE { ?r collex:relates <http://"
+                       "127.0.0.1:8000/id/collection/FR-751052105-0003>, <http://127.0.0.1:8000/"
+                       "id/collection/calames-751052116-0001> ; rdfs:comment ?text BIND(LANG("
+                       "?text) AS ?lang) } ORDER BY ?lang", "--format", "json"))
+    assert [w["lang"]["value"] for w in words] == ["en", "fr"]
+    assert words[0]["text"]["value"].startswith("Share the person or body “Paris, Gaston")
+    assert words[1]["text"]["value"].startswith(
+        "Partagent la personne ou collectivité « Paris, Gaston (1839-1903) »")
     first = _run(env, "suggest-members", "geopolitique")
     second = _run(env, "suggest-members", "geopolitique")
     assert first.returncode == 0 and first.stdout == second.stdout
