@@ -86,7 +86,8 @@
       line.appendChild(toggle);
     }
     var link = text("a", label);
-    link.href = item.id;
+    // the permalink (the component's IRI), as a path of this server
+    link.href = "/id/collection/" + encodeURIComponent(key) + "/c/" + encodeURIComponent(item.key);
     line.appendChild(link);
     if (item.dates) { line.appendChild(text("span", " · " + item.dates, "meta")); }
     if (item.children) { line.appendChild(text("span", " (" + item.children + ")", "meta")); }

@@ -81,7 +81,10 @@ class Relation:
         for s in sorted(self.shared, key=lambda s: (-s.contribution, s.label)):
             by_kind[s.kind].append(s)
         fr = lang == "fr"
-        q = (lambda x: f"« {x} »") if fr else (lambda x: f"“{x}”")
+
+        def q(x: str) -> str:
+            return f"« {x} »" if fr else f"“{x}”"
+
         parts = []
         for kind in sorted(by_kind, key=lambda k: -max(s.contribution for s in by_kind[k])):
             items = by_kind[kind]
