@@ -57,6 +57,10 @@ P = SPARQL_PREFIXES
 LABEL = "skos:prefLabel|foaf:name|rdfs:label"
 
 
+# characters XML 1.0 cannot carry (a request's arguments are echoed in the answer)
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 class OaiError(Exception):
     """An OAI-PMH error condition (its code and message go in the answer)."""
 
@@ -176,10 +180,16 @@ class Provider:
         except OaiError as exc:
             if exc.code in ("badVerb", "badArgument"):
                 request.attrib.clear()
-            etree.SubElement(root, f"{{{OAI}}}error", code=exc.code).text = str(exc)
+            etree.SubElement(root, f"{{{OAI}}}error", code=exc.code).text = _XML_BAD.sub(
+                "\ufffd", str(exc))
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
     def _check(self, args: Mapping[str, Sequence[str]]) -> tuple[str, dict[str, str]]:
+        for key, values in args.items():
+            if _XML_BAD.search(key) or any(_XML_BAD.search(v) for v in values):
+                raise OaiError("badVerb" if key == "verb" else "badArgument",
+                               f"argument {key!r} holds characters XML cannot carry (control"
+                               " characters)")
         verbs = args.get("verb", [])
         if len(verbs) != 1 or verbs[0] not in _ARGS:
             raise OaiError("badVerb", "verb missing, repeated or not an OAI-PMH verb" if
