@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -18,8 +19,9 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import i18n
 from api.caching import DataState, HttpCache, last_load
 from api.data import institution_list, network_list
 from api.docs import install as install_docs
@@ -70,6 +72,36 @@ class _ClientMiddleware:
             client = scope.get("client")
             CLIENT.set(str(client[0]) if client else "unknown")
         await self.app(scope, receive, send)
+
+
+class _Language:
+    """Pages say their language (``Content-Language``); a page asked with ``?lang=`` keeps the
+    choice in the ``collex_lang`` cookie for the next ones (``api/i18n.py``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        lang = i18n.choose(query, headers)
+        asked = query.get("lang") in i18n.LANGS
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = list(message.get("headers", []))
+                if any(k == b"content-type" and v.startswith(b"text/html") for k, v in out):
+                    out.append((b"content-language", lang.encode()))
+                    if asked:
+                        out.append((b"set-cookie", f"{i18n.COOKIE}={lang}; Path=/; Max-Age="
+                                    "31536000; SameSite=Lax".encode()))
+                    message = {**message, "headers": out}
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
 
 
 class _GZip(GZipMiddleware):
@@ -160,6 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            lambda: data_version(reader, settings.base_iri),
                            lambda: app.state.search.applied, lambda: last_load(reader),
                            recheck=None if isinstance(writer, EmbeddedStore) else 5.0)
+    app.add_middleware(_Language)  # inside the cache: an answer setting a cookie is not kept
     app.add_middleware(HttpCache, state=data_state,
                        max_bytes=settings.answer_cache_mb * 1024 * 1024,
                        limiter=app.state.rate_limiter)

@@ -6,7 +6,8 @@ of the data's state. The state is a *token*: this process's start, the store's d
 and the search index's rebuilds. Each GET answer gets
 
 - ``ETag``: a hash of the token and of what selects the representation (path and query,
-  ``Accept``, ``Accept-Language``, whether gzip is accepted, ``Origin``), strong: the same tag
+  ``Accept``, ``Accept-Language``, the page-language cookie, whether gzip is accepted,
+  ``Origin``), strong: the same tag
   is always the same bytes;
 - ``If-None-Match`` with that tag: ``304`` at once, without running anything;
 - ``Last-Modified`` (the last change this process knows of), ``Cache-Control: public,
@@ -37,11 +38,12 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.i18n import cookie_lang
 from api.security import RateLimiter
 
 _SKIP_PREFIXES = ("/static/", "/dumps")  # dumps change when made, not when written
 _LIMITED = {"/sparql", "/rdf-graph-store", "/api/collections", "/oai"}  # and /graph/...
-_VARY = "Accept, Accept-Encoding, Accept-Language, Origin"
+_VARY = "Accept, Accept-Encoding, Accept-Language, Origin, Cookie"  # Cookie: the page language
 
 
 class AnswerCache:
@@ -209,7 +211,8 @@ def _tag(token: str, scope: Scope, headers: dict[bytes, bytes]) -> str:
     key = b"\x00".join([
         token.encode(), scope["path"].encode(), scope.get("query_string", b""),
         headers.get(b"accept", b""), headers.get(b"accept-language", b""),
-        b"gz" if gzip else b"id", headers.get(b"origin", b"")])
+        b"gz" if gzip else b"id", headers.get(b"origin", b""),
+        (cookie_lang(headers.get(b"cookie", b"").decode("latin-1")) or "").encode()])
     return hashlib.sha256(key).hexdigest()[:32]
 
 

@@ -29,7 +29,8 @@ from ontology import SPARQL_PREFIXES
 P = SPARQL_PREFIXES
 LABEL = "skos:prefLabel|foaf:name|rdfs:label|dcterms:title"
 # a relation's reason in words, French (derived graphs older than it have none: ?why then)
-REASON = 'OPTIONAL { ?rel rdfs:comment ?reason FILTER(LANG(?reason) = "fr") }'
+REASON = ('OPTIONAL { ?rel rdfs:comment ?reason FILTER(LANG(?reason) = "fr") } '
+          'OPTIONAL { ?rel rdfs:comment ?reason_en FILTER(LANG(?reason_en) = "en") }')
 
 
 def _v(row: Mapping[str, object], key: str) -> str:
@@ -81,12 +82,13 @@ def collection_detail(reader: ReadStore, base: str, key: str) -> CollectionDetai
         P + f"SELECT ?n ?name WHERE {{ ?n collex:hasMember <{iri}> ; a collex:ThematicNetwork"
         " . OPTIONAL { ?n foaf:name ?name } } ORDER BY ?name")]
     related = [Related(iri=_v(r, "o"), title=_v(r, "t") or _v(r, "o"),
-                       score=float(_v(r, "score")), why=_v(r, "why"), reason=_v(r, "reason"))
+                       score=float(_v(r, "score")), why=_v(r, "why"), reason=_v(r, "reason"),
+                       reason_en=_v(r, "reason_en"))
                for r in reader.select(
-                   P + f"SELECT ?o ?t ?score ?why ?reason WHERE {{ ?rel a collex:Relatedness ;"
-                   f" collex:relates <{iri}>, ?o ; collex:score ?score ; collex:explanation "
-                   f"?why . FILTER(?o != <{iri}>) OPTIONAL {{ ?o dcterms:title ?t }} "
-                   f"{REASON} }} ORDER BY DESC(?score) ?t LIMIT 20")]
+                   P + "SELECT ?o ?t ?score ?why ?reason ?reason_en WHERE { ?rel a "
+                   f"collex:Relatedness ; collex:relates <{iri}>, ?o ; collex:score ?score ; "
+                   f"collex:explanation ?why . FILTER(?o != <{iri}>) OPTIONAL {{ ?o "
+                   f"dcterms:title ?t }} {REASON} }} ORDER BY DESC(?score) ?t LIMIT 20")]
     return CollectionDetail(
         id=iri, key=key, title=_v(head[0], "t") or key, level=_v(head[0], "lvl"),
         identifiers=_literals(reader, iri, "dcterms:identifier"),
@@ -166,14 +168,14 @@ def network_detail(reader: ReadStore, base: str, ident: str) -> NetworkDetail:
                                  external=_v(r, "ext") == "true"))
     edges = []
     members = set(nodes)
-    for r in reader.select(P + f"SELECT ?a ?b ?score ?why ?reason WHERE {{ <{iri}> "
+    for r in reader.select(P + f"SELECT ?a ?b ?score ?why ?reason ?reason_en WHERE {{ <{iri}> "
                            "collex:hasMember ?a, ?b . FILTER(STR(?a) < STR(?b)) ?rel a "
                            "collex:Relatedness ; collex:relates ?a, ?b ; collex:score ?score ; "
                            f"collex:explanation ?why {REASON} }} ORDER BY DESC(?score)"):
         if _v(r, "a") in members and _v(r, "b") in members:
             edges.append(Edge(source=_v(r, "a"), target=_v(r, "b"),
                               score=float(_v(r, "score")), why=_v(r, "why"),
-                              reason=_v(r, "reason")))
+                              reason=_v(r, "reason"), reason_en=_v(r, "reason_en")))
     coordinator = _refs(reader, iri, "collex:coordinator")
     return NetworkDetail(id=ident, iri=iri, name=_v(head[0], "name") or ident,
                          description=_v(head[0], "d"), members=len(nodes),

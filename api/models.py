@@ -59,7 +59,8 @@ class Related(BaseModel):
     score: float = Field(description="Relatedness score")
     why: str = Field(description="The shared entities that explain it, with their kinds and"
                      " contributions (for curators)")
-    reason: str = Field("", description="The same in words, in the page's language")
+    reason: str = Field("", description="The same in words, in French")
+    reason_en: str = Field("", description="The same in words, in English")
 
 
 class RecordField(BaseModel):
@@ -143,7 +144,8 @@ class Edge(BaseModel):
     target: str = Field(description="Member IRI")
     score: float = Field(description="Relatedness score")
     why: str = Field(description="Explanation (for curators)")
-    reason: str = Field("", description="The same in words")
+    reason: str = Field("", description="The same in words, in French")
+    reason_en: str = Field("", description="The same in words, in English")
 
 
 class NetworkSummary(BaseModel):

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from api.data import LABEL, P, _v, collection_detail
+from api.i18n import N_, gettext
 from api.models import (
     AccessPoint,
     CollectionDetail,
@@ -24,60 +25,60 @@ from collex.errors import NotFound
 from graph.base import ReadStore
 from graph.search import LANGUAGES
 
-# (CURIE, French, English), in the order of ISAD(G) areas
+# (CURIE, French name), in the order of ISAD(G) areas; English from the catalogue
 FIELDS = [
-    ("dcterms:alternative", "Autres titres", "other titles"),
-    ("collex:formerIdentifier", "Anciennes cotes", "former shelfmarks"),
-    ("collex:findingAidIdentifier", "Identifiant de l'instrument de recherche",
-     "finding aid identifier"),
-    ("dcterms:extent", "Importance matérielle", "extent"),
-    ("collex:physicalCharacteristics", "Caractéristiques matérielles", "physical characteristics"),
-    ("collex:dimensions", "Dimensions", "dimensions"),
-    ("dcterms:language", "Langues", "languages"),
-    ("dcterms:abstract", "Résumé", "abstract"),
-    ("dcterms:description", "Présentation du contenu", "scope and content"),
-    ("rico:history", "Histoire", "history"),
-    ("dcterms:provenance", "Historique de la conservation", "custodial history"),
-    ("collex:acquisitionInformation", "Modalités d'entrée", "acquisition"),
-    ("collex:arrangement", "Mode de classement", "arrangement"),
-    ("collex:appraisal", "Tris et éliminations", "appraisal"),
-    ("collex:accruals", "Accroissements", "accruals"),
-    ("dcterms:accessRights", "Conditions d'accès", "access"),
-    ("rico:conditionsOfUse", "Conditions d'utilisation", "use"),
-    ("collex:legalStatus", "Statut juridique", "legal status"),
-    ("collex:physicalLocation", "Localisation", "location"),
-    ("collex:container", "Conditionnement", "container"),
-    ("collex:originalsLocation", "Localisation des originaux", "originals"),
-    ("collex:alternativeForm", "Autres formes", "other forms"),
-    ("collex:relatedMaterial", "Documents en relation", "related material"),
-    ("collex:separatedMaterial", "Documents séparés", "separated material"),
-    ("collex:otherFindingAid", "Autres instruments de recherche", "other finding aids"),
-    ("collex:bibliography", "Bibliographie", "bibliography"),
-    ("collex:preferredCitation", "Citation", "preferred citation"),
-    ("collex:processingInformation", "Traitement", "processing"),
-    ("collex:note", "Notes", "notes"),
-    ("collex:iiifManifest", "Manifestes IIIF", "IIIF manifests"),
-    ("collex:digitalObject", "Documents numérisés", "digital objects"),
-    ("collex:digitalObjectText", "Documents numérisés (liens invalides)", "digital objects"
-     " (invalid links)"),
-    ("rdfs:seeAlso", "Voir aussi", "see also"),
-    ("collex:linkText", "Liens (invalides)", "links (invalid)"),
+    ("dcterms:alternative", N_("Autres titres")),
+    ("collex:formerIdentifier", N_("Anciennes cotes")),
+    ("collex:findingAidIdentifier", N_("Identifiant de l'instrument de recherche")),
+    ("dcterms:extent", N_("Importance matérielle")),
+    ("collex:physicalCharacteristics", N_("Caractéristiques matérielles")),
+    ("collex:dimensions", N_("Dimensions")),
+    ("dcterms:language", N_("Langues")),
+    ("dcterms:abstract", N_("Résumé")),
+    ("dcterms:description", N_("Présentation du contenu")),
+    ("rico:history", N_("Histoire")),
+    ("dcterms:provenance", N_("Historique de la conservation")),
+    ("collex:acquisitionInformation", N_("Modalités d'entrée")),
+    ("collex:arrangement", N_("Mode de classement")),
+    ("collex:appraisal", N_("Tris et éliminations")),
+    ("collex:accruals", N_("Accroissements")),
+    ("dcterms:accessRights", N_("Conditions d'accès")),
+    ("rico:conditionsOfUse", N_("Conditions d'utilisation")),
+    ("collex:legalStatus", N_("Statut juridique")),
+    ("collex:physicalLocation", N_("Localisation")),
+    ("collex:container", N_("Conditionnement")),
+    ("collex:originalsLocation", N_("Localisation des originaux")),
+    ("collex:alternativeForm", N_("Autres formes")),
+    ("collex:relatedMaterial", N_("Documents en relation")),
+    ("collex:separatedMaterial", N_("Documents séparés")),
+    ("collex:otherFindingAid", N_("Autres instruments de recherche")),
+    ("collex:bibliography", N_("Bibliographie")),
+    ("collex:preferredCitation", N_("Citation")),
+    ("collex:processingInformation", N_("Traitement")),
+    ("collex:note", N_("Notes")),
+    ("collex:iiifManifest", N_("Manifestes IIIF")),
+    ("collex:digitalObject", N_("Documents numérisés")),
+    ("collex:digitalObjectText", N_("Documents numérisés (liens invalides)")),
+    ("rdfs:seeAlso", N_("Voir aussi")),
+    ("collex:linkText", N_("Liens (invalides)")),
+    ("collex:discipline", N_("Disciplines")),
 ]
 ROLES = {"dcterms:creator": "creator", "rico:hasOrganicProvenance": "creator",
          "dcterms:contributor": "contributor", "collex:formerOwner": "former owner",
          "dcterms:subject": "subject", "dcterms:spatial": "place", "dcterms:type": "genre",
          "collex:function": "function", "collex:occupation": "occupation"}
-ROLE_NAMES = {"creator": "Producteurs", "contributor": "Contributeurs",
-              "former owner": "Anciens possesseurs", "subject": "Sujets", "place": "Lieux",
-              "genre": "Genres et formes", "function": "Fonctions", "occupation": "Activités"}
+ROLE_NAMES = {"creator": N_("Producteurs"), "contributor": N_("Contributeurs"),
+              "former owner": N_("Anciens possesseurs"), "subject": N_("Sujets"),
+              "place": N_("Lieux"), "genre": N_("Genres et formes"),
+              "function": N_("Fonctions"), "occupation": N_("Activités")}
 # shown apart (heading, tree, dates) or internal
 SHOWN_APART = {"rdf:type", "dcterms:title", "dcterms:identifier", "collex:descriptionLevel",
                "rico:isOrWasIncludedIn", "collex:order", "dcterms:temporal",
                "rico:hasRecordSetType", "prov:wasDerivedFrom", "rico:hasOrHadHolder",
                "collex:componentCount", "collex:relatedCollection", "collex:hasLabel",
                "collex:contentDigest", "collex:unparsedNormal"}
-_NAMES = {c: (fr, en) for c, fr, en in FIELDS}
-_ORDER = {c: k for k, (c, _, _) in enumerate(FIELDS)}
+_NAMES = dict(FIELDS)
+_ORDER = {c: k for k, (c, _) in enumerate(FIELDS)}
 
 
 def entity_page(iri: str, role: str, base: str) -> str:
@@ -132,7 +133,7 @@ def digital_objects(reader: ReadStore, subjects: list[str]) -> dict[str, list[Re
                            " ?l0 } } UNION { ?s collex:iiifManifest ?d BIND(1 AS ?m) } } "
                            "GROUP BY ?s ?d ?m ORDER BY ?s ?d"):
         d = _v(r, "d")
-        label = "Manifeste IIIF" if _v(r, "m") else (_v(r, "l") or "Document numérisé")
+        label = "IIIF" if _v(r, "m") else _v(r, "l")  # none: the page names it (tree.js)
         out[_v(r, "s")].append(Ref(iri=d, label=label))
     return out
 
@@ -157,7 +158,8 @@ def record_fields(reader: ReadStore, iri: str,
     under their CURIE at the end (nothing a notice says is hidden)."""
     found: dict[str, list[tuple[str, str | None]]] = {}
     for r in reader.select(P + f"SELECT ?p ?o (SAMPLE(?l0) AS ?l) WHERE {{ <{iri}> ?p ?o . "
-                           "OPTIONAL { ?o rdfs:label ?l0 } } GROUP BY ?p ?o ORDER BY ?p ?o"):
+                           "OPTIONAL { ?o rdfs:label|skos:prefLabel ?l0 FILTER(LANG(?l0) IN "
+                           '("fr", "")) } } GROUP BY ?p ?o ORDER BY ?p ?o'):
         p = curie(_v(r, "p"))
         if p in SHOWN_APART or p in ROLES or p in skip:
             continue
@@ -171,8 +173,8 @@ def record_fields(reader: ReadStore, iri: str,
             found.setdefault(p, []).append((o, None))
     out = []
     for p in sorted(found, key=lambda p: (_ORDER.get(p, len(_ORDER)), p)):
-        fr, en = _NAMES.get(p, (p, p))
-        out.append(RecordField(name=fr, name_en=en, values=[v for v, _ in found[p]],
+        fr = _NAMES.get(p, p)
+        out.append(RecordField(name=fr, name_en=gettext("en", fr), values=[v for v, _ in found[p]],
                                links=[h for _, h in found[p]]))
     return out
 

@@ -18,6 +18,8 @@ from api.data import (
 )
 from api.deps import get_reader, get_settings
 from api.entity import PAGE, entity_detail
+from api.i18n import N_, ngettext
+from api.i18n import choose as choose_lang
 from api.models import CollectionDetail, InstitutionSummary, Match, NetworkSummary, Ref
 from api.pages import templates
 from api.records import ROLE_NAMES, collection_with_fields, component_detail
@@ -34,10 +36,14 @@ router = APIRouter(tags=["pages"])
 Reader = Annotated[ReadStore, Depends(get_reader)]
 Config = Annotated[Settings, Depends(get_settings)]
 FACET_NAMES = {
-    "discipline": "Discipline", "institution": "Établissement", "network": "Réseau",
-    "subject": "Sujet", "level": "Niveau", "century": "Siècle", "language": "Langue",
-    "place": "Lieu", "collex": "Label CollEx",
+    "discipline": N_("Discipline"), "institution": N_("Établissement"), "network": N_("Réseau"),
+    "subject": N_("Sujet"), "level": N_("Niveau"), "century": N_("Siècle"),
+    "language": N_("Langue"), "place": N_("Lieu"), "collex": N_("Label CollEx"),
 }
+
+
+def lang_of(request: Request) -> str:
+    return choose_lang(request.query_params, request.headers)
 
 
 def ref_link(ref: Ref, kind: str = "subjects", base: str = "") -> str:
@@ -51,9 +57,9 @@ def ref_link(ref: Ref, kind: str = "subjects", base: str = "") -> str:
     return ref.iri
 
 
-MATCH_FIELDS = {"title": "Titre", "description": "Description", "subjects": "Sujets",
-                "agents": "Personnes et collectivités", "places": "Lieux",
-                "components": "Composante"}
+MATCH_FIELDS = {"title": N_("Titre"), "description": N_("Description"),
+                "subjects": N_("Sujets"), "agents": N_("Personnes et collectivités"),
+                "places": N_("Lieux"), "components": N_("Composante")}
 
 
 def _marked(match: Match) -> list[tuple[str, bool]]:
@@ -156,16 +162,20 @@ def render_network(request: Request, reader: ReadStore, settings: Settings,
     jsonld = {"@context": "https://schema.org/", "@type": "Collection", "@id": n.iri,
               "name": n.name, "description": n.description,
               "hasPart": [{"@id": m.id, "name": m.label} for m in n.nodes]}
+    english = lang_of(request) == "en"
+    edges = [{**e.model_dump(), "reason": (e.reason_en if english else e.reason) or e.why}
+             for e in n.edges]
     return templates.TemplateResponse(request, "network.html", {
-        "n": n, "titles": {m.id: m.label for m in n.nodes}, "jsonld": jsonld},
+        "n": n, "titles": {m.id: m.label for m in n.nodes}, "jsonld": jsonld,
+        "edges_for_graph": edges},
         headers={"Vary": "Accept"})
 
 
 def render_institution(request: Request, reader: ReadStore, settings: Settings,
                        isil: str) -> HTMLResponse:
     i = institution_detail(reader, settings.base_iri, isil)
-    fields = [("ISIL", i.isil)] + ([("Ville / city", i.city)] if i.city else []) + (
-        [("Site / website", i.website)] if i.website else [])
+    fields = [("ISIL", i.isil)] + ([(N_("Ville"), i.city)] if i.city else []) + (
+        [(N_("Site web"), i.website)] if i.website else [])
     jsonld: dict[str, object] = {"@context": "https://schema.org/",
                                  "@type": ["Library", "ArchiveOrganization"],
               "@id": i.iri, "name": i.name, "identifier": i.isil, "url": i.website,
@@ -174,8 +184,8 @@ def render_institution(request: Request, reader: ReadStore, settings: Settings,
         jsonld["geo"] = {"@type": "GeoCoordinates", "latitude": i.latitude,
                          "longitude": i.longitude}
     return templates.TemplateResponse(request, "list.html", {
-        "heading": i.name, "intro": "Établissement / institution", "fields": fields,
-        "sections": [(f"Collections ({i.collections})",
+        "heading": i.name, "intro": N_("Établissement"), "fields": fields,
+        "sections": [(N_("Collections"), i.collections,
                       [(h.label, h.iri, "") for h in i.holdings])],
         "jsonld": jsonld}, headers={"Vary": "Accept"})
 
@@ -185,8 +195,10 @@ def networks_page(request: Request) -> HTMLResponse:
     """All networks."""
     nets: list[NetworkSummary] = view(request, "networks")
     return templates.TemplateResponse(request, "list.html", {
-        "heading": "Réseaux thématiques", "intro": "Thematic networks",
-        "sections": [("", [(n.name, n.iri, f"{n.members} membres") for n in nets])],
+        "heading": N_("Réseaux thématiques"), "intro": "",
+        "sections": [("", None, [(n.name, n.iri, ngettext(
+            lang_of(request), "%(num)s membre", "%(num)s membres", n.members))
+            for n in nets])],
         "jsonld": {"@context": "https://schema.org/", "@type": "ItemList", "itemListElement":
                    [{"@type": "ListItem", "position": k + 1, "item": {"@id": n.iri,
                                                                       "name": n.name}}
@@ -198,20 +210,25 @@ def institutions_page(request: Request) -> HTMLResponse:
     """All institutions."""
     insts: list[InstitutionSummary] = view(request, "institutions")
     return templates.TemplateResponse(request, "list.html", {
-        "heading": "Établissements", "intro": "Institutions",
-        "sections": [("", [(i.name, i.iri, f"{i.city} · {i.collections} collections")
-                           for i in insts])],
+        "heading": N_("Établissements"), "intro": "",
+        "sections": [("", None, [(i.name, i.iri, " · ".join(x for x in (i.city, ngettext(
+            lang_of(request), "%(num)s collection", "%(num)s collections", i.collections))
+            if x)) for i in insts])],
         "jsonld": {"@context": "https://schema.org/", "@type": "ItemList", "itemListElement":
                    [{"@type": "ListItem", "position": k + 1, "item": {"@id": i.iri,
                                                                       "name": i.name}}
                     for k, i in enumerate(insts)]}})
 
 
-KIND_NAMES = {"person": "Personne", "corporate body": "Collectivité", "family": "Famille",
-              "agent": "Personne ou collectivité", "place": "Lieu", "subject": "Sujet",
-              "genre": "Genre ou forme", "concept": "Concept"}
-DATE_NAMES = {"birthDate": "Naissance", "deathDate": "Mort", "foundingDate": "Création",
-              "dissolutionDate": "Dissolution", "existenceDates": "Existence"}
+KIND_NAMES = {"person": N_("Personne"), "corporate body": N_("Collectivité"),
+              "family": N_("Famille"), "agent": N_("Personne ou collectivité"),
+              "place": N_("Lieu"), "subject": N_("Sujet"), "genre": N_("Genre ou forme"),
+              "concept": N_("Concept")}
+DATE_NAMES = {"birthDate": N_("Naissance"), "deathDate": N_("Mort"),
+              "foundingDate": N_("Création"), "dissolutionDate": N_("Dissolution"),
+              "existenceDates": N_("Existence")}
+# the two facets of entity pages (their titles are translated in entity.html)
+_ENTITY_FACETS = (N_("Établissement"), N_("Réseau"))
 SCHEMA_TYPES = {"person": "Person", "corporate body": "Organization", "family": "Organization",
                 "agent": "Organization", "place": "Place"}
 Isil = Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z]{2}-[A-Za-z0-9:\-]{1,12}$",

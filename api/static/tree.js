@@ -10,6 +10,12 @@
   var key = root.getAttribute("data-key");
   var start = root.getAttribute("data-parent");  // a component page: its sub-components
   var PAGE = 50;
+  // words in the page's language, from the one catalogue (api/i18n.py)
+  var MORE = root.getAttribute("data-more") || "Suite";
+  var EXPAND = root.getAttribute("data-expand") || "Déplier";
+  var COLON = document.documentElement.lang === "fr" ? " : " : ": ";
+  var DIGITAL = root.getAttribute("data-digital") || "Document numérisé";
+  var FAILED = root.getAttribute("data-failed") || "Le plan de classement n’a pas pu être chargé.";
   var api = "/api/collections/" + encodeURIComponent(key) + "/components";
 
   function text(tag, value, cls) {
@@ -38,7 +44,7 @@
       var shown = page.offset + page.items.length;
       if (shown < page.total) {
         var li = document.createElement("li");
-        var more = text("button", "Suite (" + (page.total - shown) + ") / more", "more");
+        var more = text("button", MORE + " (" + (page.total - shown) + ")", "more");
         more.type = "button";
         more.addEventListener("click", function () {
           li.remove();
@@ -61,7 +67,7 @@
       var toggle = text("button", "+", "toggle");
       toggle.type = "button";
       toggle.setAttribute("aria-expanded", "false");
-      toggle.setAttribute("aria-label", "Déplier / expand: " + label);
+      toggle.setAttribute("aria-label", EXPAND + COLON + label);
       li.collexOpen = function () {
         var open = toggle.getAttribute("aria-expanded") === "true";
         if (!li.collexSub) {
@@ -102,7 +108,7 @@
         tags.appendChild(t);
       });
       (item.digital_objects || []).forEach(function (d) {
-        var t = text("a", d.label, "tag digital");
+        var t = text("a", d.label || DIGITAL, "tag digital");
         t.href = d.iri;
         tags.appendChild(t);
       });
@@ -156,6 +162,6 @@
     done = load(top, start, 0);
   }
   done.then(function () { root.setAttribute("data-ready", "true"); }).catch(function () {
-    root.textContent = "Le plan de classement n'a pas pu être chargé / the tree could not be loaded.";
+    root.textContent = FAILED;
   });
 })();

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -25,5 +26,24 @@ def browser() -> Iterator[Browser]:
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync"],
         )
-        yield browser
+        yield _French(browser)  # type: ignore[misc]
         browser.close()
+
+
+class _French:
+    """The browser of a French reader: pages and contexts in locale fr-FR (Accept-Language
+    fr-FR, the pages' default language) unless a test asks for another."""
+
+    def __init__(self, browser: Browser) -> None:
+        self._browser = browser
+
+    def new_page(self, **options: Any) -> Page:
+        options.setdefault("locale", "fr-FR")
+        return self._browser.new_page(**options)
+
+    def new_context(self, **options: Any) -> BrowserContext:
+        options.setdefault("locale", "fr-FR")
+        return self._browser.new_context(**options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)

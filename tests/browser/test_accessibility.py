@@ -121,3 +121,26 @@ def test_real_finding_aids_pages(browser: Browser, fa_server: str, path: str) ->
         assert _violations(page) == [], (path, width)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
         page.close()
+
+
+def test_the_language_switch(browser: Browser, sample_server: str) -> None:
+    """French for a French browser; the visible switch turns the site to English, which the
+    next pages keep; English pages pass axe too."""
+    page = browser.new_page()
+    page.goto(sample_server + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Collections of excellence for research")
+    assert _violations(page) == []
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Networks").click()
+    expect(page.locator("h1")).to_have_text("Thematic networks")
+    page.goto(sample_server + f"/id/collection/{KEY}?open=p-1.2")
+    expect(page.locator("#tree[data-ready=true]")).to_be_attached()
+    expect(page.locator("#tree button.toggle").first).to_have_attribute(
+        "aria-label", "Expand: MS 812-820 — Correspondance reçue")
+    assert _violations(page) == []
+    page.get_by_role("link", name="Français", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    page.close()

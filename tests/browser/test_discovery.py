@@ -142,7 +142,8 @@ def test_the_component_tree_unfolds_lazily(browser: Browser, fa_server: str) -> 
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url) if "/components" in r.url else None)
     page.goto(fa_server + "/id/collection/FRAD085_6Fi")
-    expect(page.locator("h2", has_text="Plan de classement")).to_contain_text("3171")
+    expect(page.locator("h2", has_text="Plan de classement")).to_contain_text(
+        "3\u202f171 composantes")  # French: a narrow no-break space between thousands
     first = page.locator("#tree > ul > li").first
     expect(first).to_be_visible()
     assert len(fetched) == 1  # only the top of the tree
