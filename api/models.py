@@ -23,6 +23,8 @@ class Match(BaseModel):
     text: str = Field(description="The value, cut around the words found (… where cut)")
     highlights: list[list[int]] = Field(description="[start, end) offsets of the words found"
                                         " in text")
+    component: str | None = Field(None, description="For a component's value: the component's"
+                                  " key (its IRI ends with /c/{key})")
 
 
 class SearchItem(BaseModel):
@@ -35,7 +37,8 @@ class SearchItem(BaseModel):
     identifier: str = Field("", description="Shelfmark")
     level: str = Field("", description="Level of description")
     matches: list[Match] = Field(default_factory=list, description="Why it matched (with"
-                                 " words): up to 3 values holding query words")
+                                 " words): up to 3 values holding query words, and the first"
+                                 " component holding one")
     component_matches: int = Field(0, description="Components of its finding aid holding a"
                                    " query word")
 

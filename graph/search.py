@@ -41,7 +41,7 @@ from ontology import SPARQL_PREFIXES
 
 FIELDS = ("title", "description", "subjects", "agents", "places", "components")
 WEIGHTS = (10.0, 2.0, 4.0, 3.0, 2.0, 1.5)  # bm25 column weights: titles, access points first
-SCHEMA = "2"  # the index layout; an index of another layout is rebuilt (its version is None)
+SCHEMA = "3"  # the index layout; an index of another layout is rebuilt (its version is None)
 SEPARATOR = " | "  # between the values of one field (a component is one value)
 _ELISION = re.compile(r"\b(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)['’ʼ]", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -112,6 +112,7 @@ class Document:
     start: int | None = None  # first year, for sorting by date
     summary: dict[str, object] = field(default_factory=dict)  # what a result list shows
     graphs: list[str] = field(default_factory=list)  # the named graphs that describe it
+    parts: list[str] = field(default_factory=list)  # component keys, one per components value
 
 
 @dataclass
@@ -179,11 +180,12 @@ def analysed_field(text: str) -> str:
 
 
 def snippets(fields: Mapping[str, str], stems: Mapping[str, str],
-             terms: Sequence[tuple[str, bool]], limit: int = 3, width: int = 160
-             ) -> tuple[list[dict[str, object]], int]:
+             terms: Sequence[tuple[str, bool]], limit: int = 3, width: int = 160,
+             keys: Sequence[str] = ()) -> tuple[list[dict[str, object]], int]:
     """Why a document matched: up to ``limit`` values (a title, a subject, a component...)
     holding query words, each cut to about ``width`` characters around them, with the
-    words' offsets; and how many components hold one. ``stems`` are the fields as analysed
+    words' offsets (a component's with its ``component`` key, from ``keys``: the components
+    field's values in order); and how many components hold one. ``stems`` are the fields as analysed
     (:func:`analysed_field`): values are matched there (a finding aid's 12,000 components
     are one field), and only the values shown are analysed again for the offsets.
 
@@ -192,6 +194,9 @@ def snippets(fields: Mapping[str, str], stems: Mapping[str, str],
     ...                     [("hugo", False)])
     >>> found, n
     ([{'field': 'components', 'text': 'Carnet de Victor Hugo', 'highlights': [[17, 21]]}], 1)
+    >>> snippets(text, {k: analysed_field(v) for k, v in text.items()}, [("hugo", False)],
+    ...          keys=["c-1", "c-2"])[0][0]["component"]
+    'c-2'
     """
     wanted = {t for t, prefix in terms if not prefix}
     prefixes = tuple(t for t, prefix in terms if prefix)
@@ -209,7 +214,9 @@ def snippets(fields: Mapping[str, str], stems: Mapping[str, str],
                 continue
             if name == "components":
                 components += 1
-            if len(out) >= limit:
+            # at most ``limit`` values, and the first component's beyond it (it leads into
+            # the tree)
+            if len(out) >= limit and (name != "components" or components > 1 or len(out) > limit):
                 continue
             value = values[i]
             marks = [[a, b] for a, b, s in words(value) if hit(s)]
@@ -222,8 +229,11 @@ def snippets(fields: Mapping[str, str], stems: Mapping[str, str],
                 start = space + 1 if 0 <= space < marks[0][0] else start
             text = ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")
             shift = start - (1 if start else 0)
-            out.append({"field": name, "text": text, "highlights": [
-                [a - shift, b - shift] for a, b in marks if a >= start and b <= end]})
+            found: dict[str, object] = {"field": name, "text": text, "highlights": [
+                [a - shift, b - shift] for a, b in marks if a >= start and b <= end]}
+            if name == "components" and i < len(keys):
+                found["component"] = keys[i]
+            out.append(found)
     return out, components
 
 
@@ -274,6 +284,7 @@ class SqliteSearchIndex:
                 content = 'doc_stems', content_rowid = 'rowid');
             CREATE TABLE facets (rowid INTEGER, facet TEXT, value TEXT, label TEXT);
             CREATE TABLE doc_graphs (rowid INTEGER, graph TEXT);
+            CREATE TABLE doc_parts (rowid INTEGER PRIMARY KEY, keys TEXT);
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
         """)
         if version is not None:
@@ -310,6 +321,8 @@ class SqliteSearchIndex:
                          for v, label in values])
         con.executemany("INSERT INTO doc_graphs VALUES (?, ?)",
                         [(rowid, g) for g in sorted(set(doc.graphs))])
+        if doc.parts:
+            con.execute("INSERT INTO doc_parts VALUES (?, ?)", (rowid, "\n".join(doc.parts)))
 
     def update(self, documents: Iterable[Document], ids: Iterable[str],
                version: str | None = None) -> int:
@@ -333,7 +346,8 @@ class SqliteSearchIndex:
                                 " agents, places, components) SELECT 'delete', rowid, title,"
                                 " description, subjects, agents, places, components FROM"
                                 " doc_stems WHERE rowid = ?", row)
-                    for table in ("docs", "doc_text", "doc_stems", "facets", "doc_graphs"):
+                    for table in ("docs", "doc_text", "doc_stems", "facets", "doc_graphs",
+                                  "doc_parts"):
                         con.execute(f"DELETE FROM {table} WHERE rowid = ?", row)
                 for doc in documents:
                     rowid = con.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs"
@@ -411,9 +425,12 @@ class SqliteSearchIndex:
                                         (r[3],)).fetchone()
                     analysed = con.execute(f"SELECT {columns} FROM doc_stems"
                                            " WHERE rowid = ?", (r[3],)).fetchone()
+                    parts = con.execute("SELECT keys FROM doc_parts WHERE rowid = ?",
+                                        (r[3],)).fetchone()
                     matches, components = snippets(dict(zip(FIELDS, found, strict=True)),
                                                    dict(zip(FIELDS, analysed, strict=True)),
-                                                   terms)
+                                                   terms, keys=parts[0].split("\n")
+                                                   if parts else ())
                     item["matches"] = matches
                     item["component_matches"] = components
             if not match and not active:
@@ -600,6 +617,7 @@ def collect_documents(reader: ReadStore, only: Iterable[str] | None = None) -> l
                " rico:isOrWasIncludedIn ?p0 } ")
     # each component is one value of the ``components`` field: its title, shelfmark and
     # access points (the snippets then name the component a word was found in)
+    segments: dict[str, dict[str, str]] = defaultdict(dict)  # owner: {text: component key}
     parts: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
         lambda: defaultdict(lambda: {"title": [], "ident": [], "points": []}))
     for r in per_collection("SELECT ?x ?t ?i WHERE { " + in_tree + "?x rico:isOrWasIncludedIn"
@@ -624,8 +642,9 @@ def collect_documents(reader: ReadStore, only: Iterable[str] | None = None) -> l
             head = " ".join(part["title"][:1] + [f"({i})" for i in part["ident"][:1]])
             segment = " — ".join(p for p in (head, " ; ".join(dict.fromkeys(part["points"])))
                                  if p)
-            if segment:
-                texts[owner]["components"].append(segment.replace(SEPARATOR, " / "))
+            if segment:  # the first component of each text keeps its key
+                segments[owner].setdefault(segment.replace(SEPARATOR, " / "),
+                                           x.rsplit("/c/", 1)[1])
     facet_queries = {
         "subject": "?c dcterms:subject ?v .",  # concepts only: filtered below
         "place": "?c dcterms:spatial ?v .",
@@ -669,6 +688,9 @@ def collect_documents(reader: ReadStore, only: Iterable[str] | None = None) -> l
             docs[_v(r, "c")].facets["collex"].append(("yes", "Labellisée CollEx"))
     for c, doc in docs.items():
         doc.text = {k: " | ".join(dict.fromkeys(v)) for k, v in texts[c].items()}
+        if segments.get(c):
+            doc.text["components"] = " | ".join(segments[c])
+            doc.parts = list(segments[c].values())
         if not doc.facets["collex"]:
             doc.facets["collex"].append(("no", "Non labellisée"))
         holders = doc.facets.get("institution", [])

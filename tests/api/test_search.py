@@ -161,6 +161,13 @@ def test_a_person_named_only_in_a_component_finds_the_fonds(sample_server: str) 
     assert r.status_code == 200
     keys = [i["key"] for i in r.json()["items"]]
     assert "calames-751052116-0001" in keys
+    # the snippet names the component, and leads to it (its permalink, the tree open there)
+    item = next(i for i in r.json()["items"] if i["key"] == "calames-751052116-0001")
+    component = next(m for m in item["matches"] if m["field"] == "components")
+    assert component["component"] == "p-1.2" and "Bédier" in component["text"]
+    page = httpx.get(sample_server + "/search", params={"q": "bedier"}).text
+    assert 'href="/id/collection/calames-751052116-0001/c/p-1.2"' in page
+    assert 'href="/id/collection/calames-751052116-0001?open=p-1.2#tree"' in page
     tree = httpx.get(sample_server + "/api/collections/calames-751052116-0001/components")
     assert tree.status_code == 200
     top = tree.json()
