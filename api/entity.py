@@ -97,6 +97,16 @@ def _filters(base: str, institution: str | None, network: str | None) -> str:
     return out
 
 
+def _facet(reader: ReadStore, where: str, prefix: str, pattern: str) -> list[FacetCount]:
+    """Counts of the citing collections (``where``) per value ``?v`` of ``pattern``, most
+    first; the values by their short form (the end of the IRI after ``prefix``)."""
+    return [FacetCount(value=_v(r, "v").removeprefix(prefix), label=_v(r, "name") or _v(r, "v"),
+                       count=int(_v(r, "n")))
+            for r in reader.select(P + "SELECT ?v (SAMPLE(?vn) AS ?name) (COUNT(DISTINCT ?c) AS "
+                                   f"?n) WHERE {{ {{ SELECT DISTINCT ?c WHERE {{ {where} }} }} "
+                                   f"{pattern} }} GROUP BY ?v ORDER BY DESC(?n) ?name")]
+
+
 def entity_detail(reader: ReadStore, base: str, iri: str, page: int = 1,
                   institution: str | None = None, network: str | None = None) -> EntityDetail:
     """The entity ``iri`` and one page of what cites it, filtered by an institution's ISIL
@@ -142,20 +152,10 @@ def entity_detail(reader: ReadStore, base: str, iri: str, page: int = 1,
             iri=_v(r, "x"), title=_v(r, "t"), identifier=_v(r, "i"),
             collection=_ref(_v(r, "coll"), _v(r, "ct"))))
     facets = {
-        "institution": [FacetCount(value=_v(r, "h").removeprefix(f"{base}id/institution/"),
-                                   label=_v(r, "name") or _v(r, "h"), count=int(_v(r, "n")))
-                        for r in reader.select(
-                            P + f"SELECT ?h (SAMPLE(?hn) AS ?name) (COUNT(DISTINCT ?c) AS ?n)"
-                            f" WHERE {{ {{ SELECT DISTINCT ?c WHERE {{ {where} }} }} ?c "
-                            "rico:hasOrHadHolder ?h . OPTIONAL { ?h foaf:name ?hn } } GROUP BY"
-                            " ?h ORDER BY DESC(?n) ?name")],
-        "network": [FacetCount(value=_v(r, "net").removeprefix(f"{base}id/network/"),
-                               label=_v(r, "name") or _v(r, "net"), count=int(_v(r, "n")))
-                    for r in reader.select(
-                        P + f"SELECT ?net (SAMPLE(?nn) AS ?name) (COUNT(DISTINCT ?c) AS ?n) "
-                        f"WHERE {{ {{ SELECT DISTINCT ?c WHERE {{ {where} }} }} ?net "
-                        "collex:hasMember ?c ; a collex:ThematicNetwork . OPTIONAL { ?net "
-                        "foaf:name ?nn } } GROUP BY ?net ORDER BY DESC(?n) ?name")]}
+        "institution": _facet(reader, where, f"{base}id/institution/",
+                              "?c rico:hasOrHadHolder ?v . OPTIONAL { ?v foaf:name ?vn }"),
+        "network": _facet(reader, where, f"{base}id/network/", "?v collex:hasMember ?c ; a "
+                          "collex:ThematicNetwork . OPTIONAL { ?v foaf:name ?vn }")}
     dates = [f"{_v(r, 'p').rsplit('/', 1)[-1].rsplit('#', 1)[-1]}: {_v(r, 'd')}"
              for r in reader.select(
                  P + f"SELECT ?p ?d WHERE {{ <{iri}> ?p ?d . VALUES ?p {{ schema:birthDate "
