@@ -76,6 +76,8 @@ class Relation:
         'Partagent le sujet IdRef « Géopolitique » et la période 1850–1900.'
         >>> r.reason("en")
         'Share the IdRef subject “Géopolitique” and the period 1850–1900.'
+        >>> Relation("a", "b", [Shared("p", "1865-1865", "period", 1.0)]).reason("fr")
+        'Partagent l’année 1865.'
         """
         by_kind: dict[str, list[Shared]] = defaultdict(list)
         for s in sorted(self.shared, key=lambda s: (-s.contribution, s.label)):
@@ -89,8 +91,9 @@ class Relation:
         for kind in sorted(by_kind, key=lambda k: -max(s.contribution for s in by_kind[k])):
             items = by_kind[kind]
             if kind == "period":
-                parts.append(("la période " if fr else "the period ")
-                             + items[0].label.replace("-", "–", 1))
+                first, _, last = items[0].label.partition("-")
+                parts.append(f"{'l’année' if fr else 'the year'} {first}" if first == last
+                             else f"{'la période' if fr else 'the period'} {first}–{last}")
                 continue
             if kind == "hierarchy":
                 pairs = [s.label.split(" < ", 1) for s in items]
