@@ -153,3 +153,25 @@ def test_the_component_tree_unfolds_lazily(browser: Browser, fa_server: str) -> 
     expect(page.locator("#tree ul ul li").first).to_be_visible()
     assert len(fetched) == 2
     assert errors == []
+
+
+@pytest.mark.parametrize("facet,value", [("network", "mondes-orientaux"),
+                                         ("institution", "FR-751052116"),
+                                         ("discipline", "medecine")])
+def test_short_facet_urls_give_the_api_counts_in_the_browser(
+        browser: Browser, sample_server: str, facet: str, value: str) -> None:
+    import httpx
+
+    total = httpx.get(sample_server + "/api/collections", params={facet: value}).json()["total"]
+    assert total > 0
+    page = browser.new_page()
+    page.goto(sample_server + f"/search?{facet}={value}")
+    expect(page.locator("#results-title")).to_have_text(
+        f"{total} collection{'s' if total != 1 else ''}")
+    expect(page.locator("ol.results > li")).to_have_count(total)
+    active = page.locator(f"a.facet.active[data-facet={facet}]")
+    expect(active).to_have_count(1)
+    everything = httpx.get(sample_server + "/api/collections").json()["total"]
+    active.click()  # the filter removed: every collection again
+    expect(page.locator("#results-title")).to_have_text(f"{everything} collections")
+    page.close()
