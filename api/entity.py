@@ -9,6 +9,7 @@ SPARQL queries below, faceted by institution and network.
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 
 from api.data import LABEL, _literals, _ref, _refs, _v
 from api.models import (
@@ -20,6 +21,7 @@ from api.models import (
 )
 from collex.errors import NotFound
 from graph.base import ReadStore
+from graph.common import scopes
 from ontology import SPARQL_PREFIXES
 
 P = SPARQL_PREFIXES
@@ -80,31 +82,14 @@ def _kind(reader: ReadStore, iri: str) -> str | None:
     return None
 
 
-def _citing(entities: list[str]) -> str:
-    """The citing pattern: binds ?c (a collection) and, through a component, ?x."""
-    values = " ".join(f"<{e}>" for e in entities)
-    return (f"VALUES ?e {{ {values} }} VALUES ?p {{ {CITING} }} "
-            "{ ?c ?p ?e } UNION { ?x ?p ?e . ?x rico:isOrWasIncludedIn+ ?c } "
-            "?c a dcmitype:Collection .")
-
-
-def _filters(base: str, institution: str | None, network: str | None) -> str:
-    out = ""
-    if institution:
-        out += f" ?c rico:hasOrHadHolder <{base}id/institution/{institution}> ."
-    if network:
-        out += f" <{base}id/network/{network}> collex:hasMember ?c ."
-    return out
-
-
-def _facet(reader: ReadStore, where: str, prefix: str, pattern: str) -> list[FacetCount]:
-    """Counts of the citing collections (``where``) per value ``?v`` of ``pattern``, most
-    first; the values by their short form (the end of the IRI after ``prefix``)."""
-    return [FacetCount(value=_v(r, "v").removeprefix(prefix), label=_v(r, "name") or _v(r, "v"),
-                       count=int(_v(r, "n")))
-            for r in reader.select(P + "SELECT ?v (SAMPLE(?vn) AS ?name) (COUNT(DISTINCT ?c) AS "
-                                   f"?n) WHERE {{ {{ SELECT DISTINCT ?c WHERE {{ {where} }} }} "
-                                   f"{pattern} }} GROUP BY ?v ORDER BY DESC(?n) ?name")]
+def _counts(kept: list[str], values: dict[str, dict[str, str]], prefix: str
+            ) -> list[FacetCount]:
+    """How many of the ``kept`` collections have each value (holder, network), most first;
+    values by their short form (the end of the IRI after ``prefix``)."""
+    count: Counter[str] = Counter(v for c in kept for v in values.get(c, {}))
+    names = {v: name for c in kept for v, name in values.get(c, {}).items()}
+    return [FacetCount(value=v.removeprefix(prefix), label=names[v], count=n)
+            for v, n in sorted(count.items(), key=lambda vn: (-vn[1], names[vn[0]]))]
 
 
 def entity_detail(reader: ReadStore, base: str, iri: str, page: int = 1,
@@ -123,39 +108,57 @@ def entity_detail(reader: ReadStore, base: str, iri: str, page: int = 1,
         P + f"SELECT DISTINCT ?s WHERE {{ <{iri}> (^skos:broader|skos:narrower)+ ?s }} "
         "LIMIT 5000")] if kind in ("subject", "place", "genre", "concept") else []
     entities = [iri, *[n for n in narrower if n != iri]]
-    where = _citing(entities) + _filters(base, institution, network)
-    per_coll = {_v(r, "c"): (_v(r, "direct") == "1", int(_v(r, "n") or 0)) for r in
-                reader.select(P + f"SELECT ?c (MAX(?d) AS ?direct) (COUNT(DISTINCT ?x) AS ?n)"
-                              f" WHERE {{ {where} BIND(IF(BOUND(?x), 0, 1) AS ?d) }} GROUP BY ?c")}
+    # Two simple queries, joined here: the direct citations, and the components' with their
+    # collection. As one UNION the engine walked every collection's tree (7 s for a RAMEAU
+    # subject with 138 narrower ones at S, measured; 0.1 s apart).
+    # (the properties as a path of alternatives: as VALUES ?p the same took 20 times longer)
+    head_ = f"VALUES ?e {{ {' '.join(f'<{e}>' for e in entities)} }}"
+    cites = "|".join(CITING.split())
+    direct = {_v(r, "c") for r in reader.select(
+        P + f"SELECT DISTINCT ?c WHERE {{ {head_} ?c {cites} ?e . ?c a dcmitype:Collection }}")}
+    via: dict[str, set[str]] = defaultdict(set)
+    for r in reader.select(P + f"SELECT DISTINCT ?c ?x WHERE {{ {head_} ?x {cites} ?e . ?x "
+                           "rico:isOrWasIncludedIn+ ?c . ?c a dcmitype:Collection }"):
+        via[_v(r, "c")].add(_v(r, "x"))
+    citing = direct | set(via)
+    titles: dict[str, str] = {}
+    holders: dict[str, dict[str, str]] = defaultdict(dict)
+    nets: dict[str, dict[str, str]] = defaultdict(dict)
+    for scope in scopes("c", citing) if citing else []:
+        for r in reader.select(P + f"SELECT ?c (SAMPLE(?t) AS ?title) WHERE {{ {scope} ?c "
+                               "dcterms:title ?t } GROUP BY ?c"):
+            titles[_v(r, "c")] = _v(r, "title")
+        for r in reader.select(P + f"SELECT ?c ?v (SAMPLE(?vn) AS ?name) WHERE {{ {scope} ?c "
+                               "rico:hasOrHadHolder ?v OPTIONAL { ?v foaf:name ?vn } } GROUP BY"
+                               " ?c ?v"):
+            holders[_v(r, "c")][_v(r, "v")] = _v(r, "name") or _v(r, "v")
+        for r in reader.select(P + f"SELECT ?c ?v (SAMPLE(?vn) AS ?name) WHERE {{ {scope} ?v "
+                               "collex:hasMember ?c ; a collex:ThematicNetwork . OPTIONAL { ?v "
+                               "foaf:name ?vn } } GROUP BY ?c ?v"):
+            nets[_v(r, "c")][_v(r, "v")] = _v(r, "name") or _v(r, "v")
+    wanted_holder = f"{base}id/institution/{institution}" if institution else None
+    wanted_net = f"{base}id/network/{network}" if network else None
+    kept = sorted((c for c in citing if (wanted_holder is None or wanted_holder in holders[c])
+                   and (wanted_net is None or wanted_net in nets[c])),
+                  key=lambda c: ((titles.get(c) or c).lower(), c))
     offset = (page - 1) * PAGE
-    collections = []
-    for r in reader.select(P + f"SELECT ?c (SAMPLE(?t0) AS ?t) (SAMPLE(?h0) AS ?h) WHERE {{ "
-                           f"{{ SELECT DISTINCT ?c WHERE {{ {where} }} }} OPTIONAL {{ ?c "
-                           "dcterms:title ?t0 } OPTIONAL { ?c rico:hasOrHadHolder/foaf:name ?h0 }"
-                           f" }} GROUP BY ?c ORDER BY LCASE(STR(?t)) ?c LIMIT {PAGE} "
-                           f"OFFSET {offset}"):
-        c = _v(r, "c")
-        direct, n = per_coll.get(c, (False, 0))
-        collections.append(CitingCollection(iri=c, title=_v(r, "t") or c, holder=_v(r, "h"),
-                                            direct=direct, components=n))
-    comp_where = (f"VALUES ?e {{ {' '.join(f'<{e}>' for e in entities)} }} VALUES ?p {{ "
-                  f"{CITING} }} ?x ?p ?e . ?x rico:isOrWasIncludedIn+ ?c . ?c a "
-                  "dcmitype:Collection ." + _filters(base, institution, network))
-    total_rows = reader.select(P + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {comp_where} }}")
-    components = []
-    for r in reader.select(P + "SELECT ?x (SAMPLE(?c) AS ?coll) (SAMPLE(?t0) AS ?t) "
-                           f"(SAMPLE(?i0) AS ?i) (SAMPLE(?ct0) AS ?ct) WHERE {{ {comp_where} "
-                           "OPTIONAL { ?x dcterms:title ?t0 } OPTIONAL { ?x dcterms:identifier "
-                           "?i0 } OPTIONAL { ?c dcterms:title ?ct0 } } GROUP BY ?x "
-                           f"ORDER BY ?coll ?x LIMIT {PAGE} OFFSET {offset}"):
-        components.append(CitingComponent(
-            iri=_v(r, "x"), title=_v(r, "t"), identifier=_v(r, "i"),
-            collection=_ref(_v(r, "coll"), _v(r, "ct"))))
-    facets = {
-        "institution": _facet(reader, where, f"{base}id/institution/",
-                              "?c rico:hasOrHadHolder ?v . OPTIONAL { ?v foaf:name ?vn }"),
-        "network": _facet(reader, where, f"{base}id/network/", "?v collex:hasMember ?c ; a "
-                          "collex:ThematicNetwork . OPTIONAL { ?v foaf:name ?vn }")}
+    collections = [CitingCollection(
+        iri=c, title=titles.get(c) or c, holder=min(holders[c].values(), default=""),
+        direct=c in direct, components=len(via.get(c, ()))) for c in kept[offset:offset + PAGE]]
+    kept_set = set(kept)
+    parts = sorted((c, x) for c in kept_set for x in via.get(c, ()))
+    shown = parts[offset:offset + PAGE]
+    about: dict[str, tuple[str, str]] = {}
+    for scope in scopes("x", [x for _, x in shown]) if shown else []:
+        for r in reader.select(P + f"SELECT ?x (SAMPLE(?t0) AS ?t) (SAMPLE(?i0) AS ?i) WHERE {{ "
+                               f"{scope} OPTIONAL {{ ?x dcterms:title ?t0 }} OPTIONAL {{ ?x "
+                               "dcterms:identifier ?i0 } } GROUP BY ?x"):
+            about[_v(r, "x")] = (_v(r, "t"), _v(r, "i"))
+    components = [CitingComponent(iri=x, title=about.get(x, ("", ""))[0],
+                                  identifier=about.get(x, ("", ""))[1],
+                                  collection=_ref(c, titles.get(c, ""))) for c, x in shown]
+    facets = {"institution": _counts(kept, holders, f"{base}id/institution/"),
+              "network": _counts(kept, nets, f"{base}id/network/")}
     dates = [f"{_v(r, 'p').rsplit('/', 1)[-1].rsplit('#', 1)[-1]}: {_v(r, 'd')}"
              for r in reader.select(
                  P + f"SELECT ?p ?d WHERE {{ <{iri}> ?p ?d . VALUES ?p {{ schema:birthDate "
@@ -171,6 +174,5 @@ def entity_detail(reader: ReadStore, base: str, iri: str, page: int = 1,
         note="\n\n".join(note), links=list({x.url: x for x in links}.values()),
         broader=_refs(reader, iri, "skos:broader"),
         narrower=_refs(reader, iri, "skos:narrower|^skos:broader"),
-        collections_total=len(per_coll), collections=collections,
-        components_total=int(_v(total_rows[0], "n") or 0) if total_rows else 0,
+        collections_total=len(kept), collections=collections, components_total=len(parts),
         components=components, facets=facets, page=page)
