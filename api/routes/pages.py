@@ -20,9 +20,10 @@ from api.deps import get_reader, get_settings
 from api.entity import PAGE, entity_detail
 from api.i18n import N_, ngettext
 from api.i18n import choose as choose_lang
-from api.models import CollectionDetail, InstitutionSummary, Match, NetworkSummary, Ref
+from api.models import CollectionDetail, InstitutionSummary, Match, NetworkSummary
 from api.pages import templates
 from api.records import ROLE_NAMES, collection_with_fields, component_detail
+from api.records import entity_page as page_of
 from api.routes.collections import _item, expand, jsonld_item, run_search, shorten
 from api.routes.query_page import STATIC
 from api.views import view
@@ -44,17 +45,6 @@ FACET_NAMES = {
 
 def lang_of(request: Request) -> str:
     return choose_lang(request.query_params, request.headers)
-
-
-def ref_link(ref: Ref, kind: str = "subjects", base: str = "") -> str:
-    """Where a person, body, place or subject leads in the site: IdRef entities to
-    ``/agents/{ppn}`` or ``/subjects/{ppn}``, ours to their IRI (a page), others (BnF, the
-    Archives nationales...) to ``/entity?iri=``."""
-    if ref.idref:
-        return f"/{kind}/{ref.iri.rstrip('/').split('/')[-2]}"
-    if base and not ref.iri.startswith(base):
-        return "/entity?" + urlencode({"iri": ref.iri})
-    return ref.iri
 
 
 MATCH_FIELDS = {"title": N_("Titre"), "description": N_("Description"),
@@ -152,8 +142,8 @@ def collection_jsonld(c: CollectionDetail) -> dict[str, object]:
 def render_collection(request: Request, c: CollectionDetail, base: str) -> HTMLResponse:
     return templates.TemplateResponse(request, "collection.html", {
         "c": c, "jsonld": collection_jsonld(c),
-        "link": lambda r: ref_link(r, "subjects", base),
-        "agent_link": lambda r: ref_link(r, "agents", base)}, headers={"Vary": "Accept"})
+        "link": lambda r: page_of(r.iri, "subject", base),
+        "agent_link": lambda r: page_of(r.iri, "creator", base)}, headers={"Vary": "Accept"})
 
 
 def render_network(request: Request, reader: ReadStore, settings: Settings,
@@ -266,7 +256,7 @@ def render_entity(request: Request, reader: ReadStore, settings: Settings, iri: 
         "sameAs": [x.url for x in e.links]}
     return templates.TemplateResponse(request, "entity.html", {
         "e": e, "kind_names": KIND_NAMES, "date_names": DATE_NAMES, "filters": filters,
-        "link": lambda r: ref_link(r, "subjects", base),
+        "link": lambda r: page_of(r.iri, "subject", base),
         "toggle": lambda f, v: url(toggle=(f, v)),
         "next_url": url(page_no=page + 1) if more else None,
         "prev_url": url(page_no=page - 1) if page > 1 else None,
