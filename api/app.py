@@ -26,6 +26,7 @@ from api.caching import DataState, HttpCache, last_load
 from api.data import institution_list, network_list
 from api.docs import install as install_docs
 from api.dumps import Dumps, dumps_dir, make_in_process
+from api.map import holders as map_holders
 from api.pages import error_page
 from api.rdfout import wants_html
 from api.reconcile import NameIndex
@@ -45,6 +46,7 @@ from api.routes import (
     status,
     void,
 )
+from api.routes import map as map_routes
 from api.searching import SearchFollower
 from api.security import RateLimiter
 from api.views import GenerationViews
@@ -121,6 +123,7 @@ def whole_store_views(settings: Settings) -> dict[str, Callable[[ReadStore], obj
             "graphs": lambda r: r.named_graphs(),
             "networks": lambda r: network_list(r, settings.base_iri),
             "institutions": institution_list,
+            "holders": map_holders,
             "void": lambda r: void.build_void(r, settings, void.ENDPOINT),
             "reconcile": lambda r: NameIndex.build(r, settings.base_iri)}
 
@@ -250,6 +253,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collections.router)
     app.include_router(entities.router)
     app.include_router(pages.router)
+    app.include_router(map_routes.router)
     app.include_router(site.router)
     install_docs(app)
     app.mount("/static", StaticFiles(directory=query_page.STATIC), name="static")

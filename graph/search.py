@@ -41,7 +41,7 @@ from ontology import SPARQL_PREFIXES
 
 FIELDS = ("title", "description", "subjects", "agents", "places", "components")
 WEIGHTS = (10.0, 2.0, 4.0, 3.0, 2.0, 1.5)  # bm25 column weights: titles, access points first
-SCHEMA = "3"  # the index layout; an index of another layout is rebuilt (its version is None)
+SCHEMA = "4"  # the index layout; an index of another layout is rebuilt (its version is None)
 SEPARATOR = " | "  # between the values of one field (a component is one value)
 _ELISION = re.compile(r"\b(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)['’ʼ]", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -96,8 +96,8 @@ def analyse(text: str) -> str:
     return " ".join(s for _, _, s in words(text))
 
 
-FACETS = ("discipline", "institution", "network", "subject", "level", "century", "language",
-          "place", "collex")
+FACETS = ("discipline", "institution", "region", "department", "network", "subject", "level",
+          "century", "language", "place", "collex")
 SORTS = ("relevance", "title", "date")
 
 
@@ -652,7 +652,11 @@ def collect_documents(reader: ReadStore, only: Iterable[str] | None = None) -> l
         "institution": "?c rico:hasOrHadHolder ?v .",
         "discipline": "?c collex:discipline ?v .",
         "network": "?v collex:hasMember ?c ; a collex:ThematicNetwork .",
+        "region": "?c rico:hasOrHadHolder ?i . ?i a collex:Institution ; collex:region ?v .",
+        "department": "?c rico:hasOrHadHolder ?i . ?i a collex:Institution ;"
+                      " collex:department ?v .",
     }
+    from loaders.territory import territory_label
     for facet, pattern in facet_queries.items():
         for r in per_collection(f"SELECT DISTINCT ?c ?v WHERE {{ {{scope}} {pattern} ?c a "
                                 "dcmitype:Collection . }"):
@@ -661,8 +665,9 @@ def collect_documents(reader: ReadStore, only: Iterable[str] | None = None) -> l
                 value = _v(r, "v")
                 if facet == "subject" and CONCEPT_CLASS not in kinds.get(value, ()):
                     continue
-                label = (fr_labels.get(value) if facet == "discipline" else None) or pref.get(
-                    value) or value.rsplit("/", 1)[-1]
+                label = (fr_labels.get(value) if facet == "discipline" else None) or (
+                    territory_label(value) if facet in ("region", "department") else None
+                ) or pref.get(value) or value.rsplit("/", 1)[-1]
                 if facet == "language":
                     label = LANGUAGES.get(label, label)
                 if all(v != value for v, _ in docs[c].facets[facet]):

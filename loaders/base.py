@@ -614,21 +614,25 @@ class ListsFormat:
             records.append(_ListDamage(lf))
         if not getattr(self, "_scheme_sent", False):  # the disciplines the lists refer to
             self._scheme_sent = True
-            records.append(_DISCIPLINES_SCHEME)
+            records += [_DISCIPLINES_SCHEME, _TERRITORIES_SCHEME]
         return records
 
     def record_id(self, record: Any) -> str:
         if record is _DISCIPLINES_SCHEME:
             return "disciplines scheme"
+        if record is _TERRITORIES_SCHEME:
+            return "territories scheme"
         if isinstance(record, _ListDamage):
             return "rest of the file"
         return f"row {record.row.number}"
 
     def convert(self, record: Any, base_iri: str) -> Converted:
-        from loaders.lists.convert import RowError, convert_row, convert_scheme
+        from loaders.lists.convert import RowError, convert_row, convert_scheme, convert_territories
 
         if record is _DISCIPLINES_SCHEME:
             return convert_scheme(base_iri)
+        if record is _TERRITORIES_SCHEME:
+            return convert_territories(base_iri)
         if isinstance(record, _ListDamage):
             raise RecordRejected(f"the file is damaged at {record.list.damage}")
         state = self._kinds[record.list.kind]
@@ -702,6 +706,7 @@ class _KindState:
 
 
 _DISCIPLINES_SCHEME = object()
+_TERRITORIES_SCHEME = object()
 
 
 FORMATS: dict[str, SourceFormat] = {"oai": OaiFormat(), "ead": EadFormat(),

@@ -82,6 +82,11 @@ def disciplines_path() -> Path:
     return Path(str(resources.files("ontology").joinpath("disciplines.ttl")))
 
 
+def territories_path() -> Path:
+    """Path of ``territories.json``: INSEE regions and departments with their outlines."""
+    return Path(str(resources.files("ontology").joinpath("territories.json")))
+
+
 def ontology_path() -> Path:
     """Path of ``collex.ttl`` (works installed or from a checkout)."""
     return Path(str(resources.files("ontology").joinpath("collex.ttl")))

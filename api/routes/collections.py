@@ -46,7 +46,9 @@ def search_index(request: Request, reader: ReadStore, settings: Settings) -> Sql
 
 def _short_forms(base: str) -> dict[str, str]:
     return {"network": f"{base}id/network/", "institution": f"{base}id/institution/",
-            "discipline": "https://w3id.org/collex/disciplines/"}
+            "discipline": "https://w3id.org/collex/disciplines/",
+            "region": "https://w3id.org/collex/territory/region/",
+            "department": "https://w3id.org/collex/territory/department/"}
 
 
 def expand(base: str, facet: str, value: str) -> str:
@@ -138,6 +140,10 @@ async def search(
     language: Annotated[Multi, Query(description="Language IRI(s) (ISO 639-2)")] = None,
     place: Annotated[Multi, Query(description="Place IRI(s)")] = None,
     collex: Annotated[Multi, Query(description="yes: labelled CollEx; no: not labelled")] = None,
+    region: Annotated[Multi, Query(description="Region IRI(s) or INSEE code(s) of the"
+                                   " holder's region, e.g. 84")] = None,
+    department: Annotated[Multi, Query(description="Department IRI(s) or INSEE code(s) of"
+                                       " the holder's department, e.g. 75, 2A")] = None,
     sort: Annotated[Literal["relevance", "title", "date"], Query(
         description="relevance (with q), title or date")] = "relevance",
     limit: Annotated[int, Query(ge=1, le=100, description="Results per page (max 100)")] = 20,
@@ -151,13 +157,15 @@ async def search(
     assert sort in SORTS
     base = settings.base_iri
     for name, values in (("network", network), ("institution", institution),
-                         ("discipline", discipline)):
-        if values:  # short forms: network id, ISIL, discipline code
+                         ("discipline", discipline), ("region", region),
+                         ("department", department)):
+        if values:  # short forms: network id, ISIL, discipline code, INSEE code
             values[:] = [expand(base, name, v) for v in values]
     filters = {k: v for k, v in {
         "discipline": discipline, "institution": institution, "network": network,
         "subject": subject, "level": level, "century": century, "language": language,
-        "place": place, "collex": collex}.items() if v}
+        "place": place, "collex": collex, "region": region,
+        "department": department}.items() if v}
     offset = _offset(cursor)
     if format == "csv":
         result = await run_in_threadpool(run_search, request, reader, settings, q, filters,

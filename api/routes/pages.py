@@ -40,6 +40,7 @@ FACET_NAMES = {
     "discipline": N_("Discipline"), "institution": N_("Établissement"), "network": N_("Réseau"),
     "subject": N_("Sujet"), "level": N_("Niveau"), "century": N_("Siècle"),
     "language": N_("Langue"), "place": N_("Lieu"), "collex": N_("Label CollEx"),
+    "region": N_("Région"), "department": N_("Département"),
 }
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 
 from rdflib import Literal, URIRef
 
+from loaders import territory
 from loaders.authority import AuthorityRef, classify
 from loaders.base import Converted
 from loaders.dates import normalise
@@ -35,6 +36,8 @@ from loaders.terms import (
     XSD,
 )
 from loaders.text import bcp47, checked_iri, safe_segment, slug
+
+_FA_PREFIX = re.compile(r"^(FRAD(?:\d{3}|0?2[AB])|FRANMT|FRANOM)_")
 
 _LEVELS = {
     "fonds": RST.Fonds, "collection": RST.Collection, "series": RST.Series,
@@ -402,6 +405,7 @@ def _holder(g: RecordGraph, coll: URIRef, r: EadRecord, base: str, warnings: lis
         if ref and ref.system not in {"rcr", "isil"}:
             ref = None
     label = (repo.label if repo and repo.label else None) or r.agency_name or r.publisher
+    isil = ""
     if ref is not None and ref.system in {"rcr", "isil"} and not ref.problem:
         isil = f"FR-{ref.identifier}" if ref.system == "rcr" else ref.identifier
         inst = URIRef(f"{base}id/institution/{safe_segment(isil)}")
@@ -417,6 +421,13 @@ def _holder(g: RecordGraph, coll: URIRef, r: EadRecord, base: str, warnings: lis
     if label:
         g.add((inst, FOAF.name, plain(label)))
     g.add((coll, RICO.hasOrHadHolder, inst))
+    # where the holder is: its RCR/ISIL, else the FranceArchives service code of the header
+    # (agency code, or the eadid's prefix: FRAD085_6Fi is the Vendée's departmental archives)
+    codes = [isil] if isil else []
+    codes += [r.agency_code or "", *_FA_PREFIX.findall(r.eadid or "")]
+    if place := territory.locate(codes=tuple(codes)):
+        for t in territory.place_triples(inst, place):
+            g.add(t)
     return True
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
 
+from loaders import territory
 from loaders.authority import idref_iri, ppn_is_valid
 from loaders.base import Converted
 from loaders.lists.parse import ListFile, Row
@@ -131,6 +132,20 @@ def _institution_iri(base: str, isil: str) -> URIRef:
     return URIRef(f"{base}id/institution/{safe_segment(isil)}")
 
 
+def convert_territories(base: str) -> Converted:
+    """The territories scheme (INSEE regions and departments) as its own source graph."""
+    g = RecordGraph()
+    for t in territory.scheme_triples():
+        g.add(t)
+    gi = f"{base}graph/vocabulary/territories"
+    g.add((URIRef(gi), RDF.type, PROV.Entity))
+    g.add((URIRef(gi), RDF.type, COLLEX.SourceRecord))
+    g.add((URIRef(gi), COLLEX.sourceFormat, Literal("SKOS (ontology/territories.json)")))
+    g.add((URIRef(gi), COLLEX.fileName, Literal("territories.json")))
+    return Converted("territories scheme", gi, str(territory.TERRITORY), g, authority=True,
+                     synthetic=True)
+
+
 def convert_scheme(base: str) -> Converted:
     """The disciplines SKOS scheme as its own source graph."""
     g = RecordGraph.of(Graph().parse(disciplines_path(), format="turtle"))
@@ -167,6 +182,7 @@ def _institution(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warning
     isil = _isil(_need(row, "isil"), "isil")
     name = _need(row, "name")
     inst = _institution_iri(base, isil)
+    notes: list[str] = []
     g.add((inst, RDF.type, COLLEX.Institution))
     g.add((inst, FOAF.name, Literal(name)))
     g.add((inst, COLLEX.isil, Literal(isil)))
@@ -187,8 +203,23 @@ def _institution(g: RecordGraph, row: Row, base: str, ctx: ListsContext, warning
     with _dropped(row, warnings):
         if site := row.values.get("website", ""):
             g.add((inst, FOAF.homepage, _url(site, "website")))
+    point = None
     with _dropped(row, warnings):
-        _coordinates(g, inst, row.values.get("latitude", ""), row.values.get("longitude", ""))
+        point = _coordinates(g, inst, row.values.get("latitude", ""),
+                             row.values.get("longitude", ""))
+    department = row.values.get("department", "").strip()
+    with _dropped(row, warnings):
+        if department and territory.normalise_department(department) is None:
+            department = ""
+            raise RowError("department", f"{row.values['department']!r} is not the INSEE code"
+                                         " of a department (75, 2A, 974...)")
+    place = territory.locate(department=department, codes=(isil,),
+                             lat=point[0] if point else None, lon=point[1] if point else None,
+                             warnings=notes)
+    warnings += [f"row {row.number}, {n}" for n in notes]
+    if place is not None:
+        for t in territory.place_triples(inst, place):
+            g.add(t)
     return safe_segment(isil), inst
 
 
@@ -201,9 +232,10 @@ def _dropped(row: Row, warnings: list[str]) -> Iterator[None]:
         warnings.append(f"row {row.number}, {exc}; the value is left out")
 
 
-def _coordinates(g: RecordGraph, inst: URIRef, lat: str, lon: str) -> None:
+def _coordinates(g: RecordGraph, inst: URIRef, lat: str, lon: str
+                 ) -> tuple[float, float] | None:
     if not (lat or lon):
-        return
+        return None
     try:
         flat, flon = float(lat.replace(",", ".")), float(lon.replace(",", "."))
     except ValueError:
@@ -213,6 +245,7 @@ def _coordinates(g: RecordGraph, inst: URIRef, lat: str, lon: str) -> None:
         raise RowError("latitude", "coordinates out of range")
     g.add((inst, GEO.lat, Literal(_decimal(flat), datatype=XSD.decimal)))
     g.add((inst, GEO.long, Literal(_decimal(flon), datatype=XSD.decimal)))
+    return flat, flon
 
 
 def _decimal(value: float) -> str:

@@ -31,7 +31,8 @@ class Spec:
 
 SPECS: dict[str, Spec] = {
     "institutions": Spec(("isil", "name"),
-                         ("rcr", "city", "idref_ppn", "website", "latitude", "longitude")),
+                         ("rcr", "city", "department", "idref_ppn", "website", "latitude",
+                          "longitude")),
     "labels": Spec(("collection", "campaign", "disciplines"), ("note",)),
     "networks": Spec(("network", "name"),
                      ("description", "disciplines", "coordinator", "website")),

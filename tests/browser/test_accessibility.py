@@ -27,6 +27,8 @@ PAGES = {  # page type: path (and what shows it is ready)
     "other authority": ("/entity?iri=http%3A%2F%2Fdata.bnf.fr%2Fark%3A%2F12148%2Fcb11963568t"
                         "%23about", "#citing-title"),
     "query": ("/query", "h1"),
+    "map": ("/map", "svg.map"),
+    "map by department, filtered": ("/map?by=department&collex=yes", "svg.map"),
     "status": ("/status", "h1"),
     "widget example": ("/widget/example", "h1"),
     "404": ("/nowhere", "h1"),

@@ -141,7 +141,7 @@ def test_same_eadid_twice_in_one_load(tmp_path: Path, settings: Settings) -> Non
 
 def test_validate_writes_nothing(settings: Settings) -> None:
     report = Pipeline(settings).run([SAMPLE], None)
-    # 21 notices, 5 IdRef records, 4 lists, the disciplines scheme
+    # 21 notices, 5 IdRef records, 4 lists, the disciplines and territories schemes
     assert report.exit_code == 0 and report.loaded == SAMPLE_RECORDS and not report.written
     assert not settings.store_dir.exists()
 
