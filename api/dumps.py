@@ -41,6 +41,9 @@ FILES = {  # name: (media type, compression, title)
                      "Le graphe entier (N-Quads, gzip) / The whole graph (N-Quads, gzip)"),
     "collections.csv": ("text/csv", None,
                         "Les collections (CSV, UTF-8) / The collections (CSV, UTF-8)"),
+    "collex-datasets.zip": ("application/zip", None,
+                            "Tables pour l'analyse (CSV, Parquet, Frictionless Data Package) /"
+                            " Analysis-ready tables (CSV, Parquet, Frictionless Data Package)"),
 }
 CSV_COLUMNS = ["iri", "key", "title", "holder", "holder_isil", "start_year", "end_year",
                "dates", "shelfmarks", "extent", "level", "languages", "networks",
@@ -119,6 +122,8 @@ class Dumps:
             files.append(_described("collex.nq.gz", size, digest))
             rows = _collections_csv(reader, self.base, work / "collections.csv")
             files.append(_described("collections.csv", *_measure(work / "collections.csv")))
+            files.append(_described("collex-datasets.zip", *_datasets_zip(
+                reader, self.base, work, state)))
             made = DumpSet(state, issued, quads, rows, files)
             final = self.directory / state
             if final.exists():
@@ -153,6 +158,26 @@ def _measure(path: Path) -> tuple[int, str]:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             sha.update(chunk)
     return path.stat().st_size, sha.hexdigest()
+
+
+def _datasets_zip(reader: ReadStore, base: str, work: Path, state: str) -> tuple[int, str]:
+    """``collex export datasets`` of this state, zipped (fixed dates: the same data give the
+    same bytes, but for the descriptor's creation date)."""
+    import zipfile
+
+    from api.datasets import export
+
+    folder = export(reader, base, work / "datasets", version=state).folder
+    target = work / "collex-datasets.zip"
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(folder.iterdir()):
+            info = zipfile.ZipInfo(f"collex-datasets/{path.name}", (1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            with path.open("rb") as src, z.open(info, "w") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+    shutil.rmtree(folder)
+    return _measure(target)
 
 
 def _gzip(source: Path, target: Path) -> tuple[int, str]:

@@ -196,6 +196,33 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
+    from api.datasets import export
+    from graph import open_store_fresh
+    from loaders.derived.state import data_version
+
+    _existing_store(settings)
+    target = Path(args.directory)
+    if target.exists() and not target.is_dir():
+        _err(f"{target} is a file, not a folder")
+        return EXIT_ERROR
+    if target.is_dir() and any(target.iterdir()) and not (target / "datapackage.json").exists():
+        _err(f"{target} is not empty and holds no export (datapackage.json): choose a new or"
+             " empty folder")
+        return EXIT_ERROR
+    started = time.monotonic()
+    reader = open_store_fresh(settings)
+    made = export(reader, settings.base_iri, target,
+                  version=data_version(reader, settings.base_iri) or "")
+    for name, size in made.files:
+        print(f"{made.folder / name}: {size} bytes")
+    print(", ".join(f"{table} {n}" for table, n in made.rows.items())
+          + f" rows in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     from graph import open_store_write
     from loaders.derived.state import ensure
@@ -543,6 +570,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("publish", help="make the downloadable dumps (N-Quads gzip, collections"
                        " CSV) that the server publishes at /dumps")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("export", help="write analysis-ready tables: `export datasets DIR`"
+                       " (CSV, Parquet and a Frictionless datapackage.json)")
+    p.add_argument("what", choices=["datasets"], help="what to export")
+    p.add_argument("directory", metavar="DIR", help="folder to write (new, empty, or a"
+                   " previous export, replaced whole)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("restore", help="replace the whole store by a dump (.nq or .trig)")
     p.add_argument("file")

@@ -39,7 +39,8 @@ def test_a_list_setting_that_is_not_json_is_one_line(cli: CliRun, setting: str,
 @pytest.mark.parametrize("command", [["stats"], ["query", "ASK {}"], ["dump", "x.nq"],
                                      ["backup", "bk"], ["derive"], ["link-report"],
                                      ["quality"], ["suggest-members", "x"],
-                                     ["enrich", "idref"], ["serve"]])
+                                     ["enrich", "idref"], ["serve"], ["publish"],
+                                     ["export", "datasets", "out"]])
 def test_commands_that_need_a_store_refuse_a_missing_one(cli: CliRun, tmp_path: Path,
                                                         command: list[str]) -> None:
     """A mistyped COLLEX_STORE_DIR used to give an empty new store and a success."""
@@ -220,7 +221,7 @@ def test_a_good_notice_and_an_unparseable_dao_link(cli: CliRun, tmp_path: Path) 
     ["load", str(SAMPLE)], ["validate", str(SAMPLE)], ["fidelity", str(SAMPLE)], ["stats"],
     ["query", "ASK {}"], ["dump", "x.nq"], ["restore", "x.nq"], ["backup", "bk"],
     ["enrich", "idref"], ["link-report"], ["suggest-members", "x"], ["quality"], ["derive"],
-    ["serve"]])
+    ["serve"], ["publish"], ["export", "datasets", "out"]])
 def test_every_command_with_a_broken_setting_is_one_line(cli: CliRun, command: list[str],
                                                          setting: tuple[str, str]) -> None:
     name, value = setting

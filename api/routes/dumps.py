@@ -68,7 +68,9 @@ async def dump_file(
     media, compression, _ = FILES[name]
     headers: dict[str, Any] = {"X-Collex-Dump-State": current.state,
                                "Digest": f"sha-256={_b64(current, name)}"}
-    return FileResponse(path, media_type=compression or f"{media}; charset=utf-8",
+    text = media.startswith("text/") or media == "application/n-quads"
+    return FileResponse(path, media_type=compression or (f"{media}; charset=utf-8" if text
+                                                         else media),
                         filename=name, headers=headers)
 
 

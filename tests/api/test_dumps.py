@@ -9,9 +9,11 @@ import csv
 import gzip
 import hashlib
 import io
+import json
 import os
 import subprocess
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,7 +53,7 @@ def test_dumps_are_whole_described_and_follow_writes(serve: Callable[..., str]) 
                   "COLLEX_RATE_BURST": "1000"})
     listing = _published(base)
     files = _files(listing)
-    assert set(files) == {"collex.nq.gz", "collections.csv"}
+    assert set(files) == {"collex.nq.gz", "collections.csv", "collex-datasets.zip"}
     quads = _count(base, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     collections = _count(base, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a"
                                " <http://purl.org/dc/dcmitype/Collection> }")
@@ -73,6 +75,19 @@ def test_dumps_are_whole_described_and_follow_writes(serve: Callable[..., str]) 
     assert row["title"] == "Archives de la Société des anciens textes français"
     assert row["holder_isil"] == "FR-751052105" and row["collex_label"] == "yes"
     assert row["networks"] == "Philologie romane et études médiévales"
+    # the analysis tables, zipped: the same collections, a descriptor naming every file
+    tables = httpx.get(str(files["collex-datasets.zip"]["url"]))
+    assert tables.headers["content-type"] == "application/zip"
+    assert hashlib.sha256(tables.content).hexdigest() == files["collex-datasets.zip"]["sha256"]
+    with zipfile.ZipFile(io.BytesIO(tables.content)) as z:
+        names = set(z.namelist())
+        package = json.loads(z.read("collex-datasets/datapackage.json"))
+        assert {f"collex-datasets/{r['path']}" for r in package["resources"]} | {
+            "collex-datasets/datapackage.json"} == names
+        exported = list(csv.DictReader(io.StringIO(
+            z.read("collex-datasets/collections.csv").decode("utf-8"))))
+    assert len(exported) == collections
+    assert package["version"] == listing["state"]
     # VoID names the dumps, and the DCAT catalogue describes them
     void = Graph().parse(data=httpx.get(base + "/.well-known/void", headers={
         "Accept": "text/turtle"}).text, format="turtle")
