@@ -202,10 +202,12 @@ def institution_list(reader: ReadStore) -> list[InstitutionSummary]:
 
 def institution_detail(reader: ReadStore, base: str, isil: str) -> InstitutionDetail:
     iri = f"{base}id/institution/{isil}"
-    rows = reader.select(P + f"SELECT ?n ?city ?web ?lat ?long WHERE {{ <{iri}> a "
+    rows = reader.select(P + f"SELECT ?n ?city ?web ?lat ?long ?dep ?reg WHERE {{ <{iri}> a "
                          f"collex:Institution . OPTIONAL {{ <{iri}> foaf:name ?n }} OPTIONAL {{"
                          f" <{iri}> collex:city ?city }} OPTIONAL {{ <{iri}> foaf:homepage ?web"
-                         f" }} OPTIONAL {{ <{iri}> geo:lat ?lat ; geo:long ?long }} }}")
+                         f" }} OPTIONAL {{ <{iri}> geo:lat ?lat ; geo:long ?long }} OPTIONAL {{"
+                         f" <{iri}> collex:department ?dep }} OPTIONAL {{ <{iri}> collex:region"
+                         " ?reg } }")
     if not rows:
         raise NotFound(f"no institution {isil}")
     r = rows[0]
@@ -216,6 +218,8 @@ def institution_detail(reader: ReadStore, base: str, isil: str) -> InstitutionDe
                              collections=len(holdings), website=_v(r, "web") or None,
                              latitude=float(_v(r, "lat")) if _v(r, "lat") else None,
                              longitude=float(_v(r, "long")) if _v(r, "long") else None,
+                             department=_v(r, "dep").rsplit("/", 1)[-1] or None,
+                             region=_v(r, "reg").rsplit("/", 1)[-1] or None,
                              holdings=holdings)
 
 

@@ -178,6 +178,8 @@ class InstitutionDetail(InstitutionSummary):
     website: str | None = Field(None, description="Web site")
     latitude: float | None = Field(None, description="Latitude (WGS 84)")
     longitude: float | None = Field(None, description="Longitude (WGS 84)")
+    department: str | None = Field(None, description="INSEE code of its department")
+    region: str | None = Field(None, description="INSEE code of its region")
     holdings: list[Ref] = Field(description="Collections held")
 
 

@@ -24,7 +24,12 @@ from loaders import territory
 router = APIRouter(tags=["pages"])
 Reader = Annotated[ReadStore, Depends(get_reader)]
 Config = Annotated[Settings, Depends(get_settings)]
-Multi = Annotated[list[str] | None, Query(max_length=20)]
+Discipline = Annotated[list[str] | None, Query(max_length=20, description="Discipline"
+                                               " code(s) or IRI(s)")]
+Network = Annotated[list[str] | None, Query(max_length=20, description="Thematic network"
+                                            " identifier(s) or IRI(s)")]
+Label = Annotated[list[str] | None, Query(max_length=20, description="yes: labelled"
+                                          " CollEx only; no: not labelled only")]
 FILTERS = ("discipline", "network", "collex")
 
 
@@ -92,8 +97,8 @@ def _filters(settings: Settings, discipline: list[str] | None, network: list[str
 @router.get("/api/map", response_model=MapData, tags=["collections"],
             summary="Collections per region, department and institution (the map's counts)")
 async def map_api(request: Request, reader: Reader, settings: Config,
-                  discipline: Multi = None, network: Multi = None, collex: Multi = None
-                  ) -> MapData:
+                  discipline: Discipline = None, network: Network = None,
+                  collex: Label = None) -> MapData:
     """Counts of the collections matching the filters (discipline code, network id, CollEx
     label yes/no) per region and department of their holder (INSEE codes), and per holding
     institution with its coordinates."""
@@ -104,8 +109,8 @@ async def map_api(request: Request, reader: Reader, settings: Config,
 
 @router.get("/map", response_class=HTMLResponse, summary="Map of the collections")
 async def map_page(request: Request, reader: Reader, settings: Config,
-                   discipline: Multi = None, network: Multi = None, collex: Multi = None,
-                   by: Annotated[Literal["region", "department"], Query(
+                   discipline: Discipline = None, network: Network = None,
+                   collex: Label = None, by: Annotated[Literal["region", "department"], Query(
                        description="Areas drawn as links: regions or departments")] = "region",
                    ) -> HTMLResponse:
     """The collections across the territory, with a table of the same counts."""

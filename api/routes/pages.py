@@ -32,6 +32,7 @@ from collex.settings import Settings
 from graph.base import ReadStore
 from graph.search import FACETS
 from loaders.authority import ppn_is_valid
+from loaders.territory import department_iri, region_iri, territory_label
 
 router = APIRouter(tags=["pages"])
 Reader = Annotated[ReadStore, Depends(get_reader)]
@@ -166,7 +167,10 @@ def render_institution(request: Request, reader: ReadStore, settings: Settings,
                        isil: str) -> HTMLResponse:
     i = institution_detail(reader, settings.base_iri, isil)
     fields = [("ISIL", i.isil)] + ([(N_("Ville"), i.city)] if i.city else []) + (
-        [(N_("Site web"), i.website)] if i.website else [])
+        [(N_("Département"), territory_label(str(department_iri(i.department))) or
+          i.department)] if i.department else []) + (
+        [(N_("Région"), territory_label(str(region_iri(i.region))) or i.region)]
+        if i.region else []) + ([(N_("Site web"), i.website)] if i.website else [])
     jsonld: dict[str, object] = {"@context": "https://schema.org/",
                                  "@type": ["Library", "ArchiveOrganization"],
               "@id": i.iri, "name": i.name, "identifier": i.isil, "url": i.website,
