@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.base import ReadStore
+from graph.common import scopes
 from loaders import territory
 from loaders.text import spreadsheet_row
 from ontology import SPARQL_PREFIXES
@@ -516,20 +517,23 @@ def _entities(reader: ReadStore, collections: set[str]
         if c in collections:
             in_components[(c, _v(r, "p"), _v(r, "o"))].add(x)
             entities.add(_v(r, "o"))
+    # what they are and what they are called: read for these entities only (VALUES by
+    # chunks); the whole store's labels are mostly the periods' and components' (13 s at S)
     types: dict[str, set[str]] = defaultdict(set)
     kinds_of_authority: dict[str, str] = {}
-    for r in reader.iter_select(P + "SELECT ?e ?t WHERE { ?e a ?t }"):
-        if (e := _v(r, "e")) in entities:
-            types[e].add(_v(r, "t"))
-    for r in reader.iter_select(P + "SELECT ?e ?k WHERE { ?e collex:authorityKind ?k }"):
-        if (e := _v(r, "e")) in entities:
-            kinds_of_authority[e] = _v(r, "k")
-    labels: dict[str, str] = {}
-    for prop in ("skos:prefLabel", "foaf:name", "rdfs:label"):
-        for r in reader.iter_select(P + f"SELECT ?e ?l WHERE {{ ?e {prop} ?l }} ORDER BY ?e ?l"):
-            e = _v(r, "e")
-            if e in entities and e not in labels:
-                labels[e] = _v(r, "l")
+    names: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for scope in scopes("e", entities, size=500):  # one property a query: Oxigraph scans
+        for r in reader.iter_select(P + f"SELECT ?e ?t WHERE {{ {scope} ?e a ?t }}"):
+            types[_v(r, "e")].add(_v(r, "t"))  # a VALUES of properties whole (measured)
+        for r in reader.iter_select(P + f"SELECT ?e ?k WHERE {{ {scope} ?e"
+                                    " collex:authorityKind ?k }"):
+            kinds_of_authority[_v(r, "e")] = _v(r, "k")
+        for prop in ("skos:prefLabel", "foaf:name", "rdfs:label"):
+            for r in reader.iter_select(P + f"SELECT ?e ?l WHERE {{ {scope} ?e {prop} ?l }}"):
+                names[_v(r, "e")][_expand(prop)].append(_v(r, "l"))
+    order = [_expand(p) for p in ("skos:prefLabel", "foaf:name", "rdfs:label")]
+    labels = {e: min(found[next(p for p in order if found.get(p))])
+              for e, found in names.items() if any(found.values())}
     agent_types = [(_expand(t), k) for t, k in _AGENT_TYPES]
     place_types = {_expand(t) for t in _PLACE_TYPES}
     agents: dict[str, dict[str, Any]] = {}
@@ -592,7 +596,9 @@ def _descriptor(folder: Path, rows: dict[str, int], base: str, version: str,
                     "foreignKeys": [{"fields": col, "reference": {
                         "resource": (ref if fmt == "csv" or not ref else f"{ref}-parquet"),
                         "fields": ref_col}} for col, ref, ref_col in t.foreign],
-                    "missingValues": [""],
+                    # frictionless reads Parquet through pandas, where a missing integer
+                    # is NaN: for the Parquet twins, "nan" means missing
+                    "missingValues": [""] if fmt == "csv" else ["", "nan"],
                 },
                 "x-rows": rows[t.name],
             }
