@@ -45,6 +45,14 @@ QUALIFIERS = ["arabes", "grecs", "latins", "hébreux", "persans", "enluminés", 
               "scientifiques", "juridiques", "liturgiques", "médiévaux", "modernes"]
 CITIES = ["Paris", "Lyon", "Strasbourg", "Bordeaux", "Toulouse", "Lille", "Rennes", "Nancy",
           "Montpellier", "Aix-en-Provence", "Grenoble", "Poitiers", "Dijon", "Caen", "Nice"]
+# each city's INSEE commune code (the first five characters of its libraries' RCRs) and
+# coordinates: the institutions spread over 15 departments of 12 regions, as the real ones do
+COMMUNES = ["75105", "69387", "67482", "33063", "31555", "59350", "35238", "54395", "34172",
+            "13001", "38185", "86194", "21231", "14118", "06088"]
+COORDINATES = [(48.8462, 2.3444), (45.7485, 4.8467), (48.5839, 7.7455), (44.8378, -0.5792),
+               (43.6045, 1.4440), (50.6292, 3.0573), (48.1173, -1.6778), (48.6921, 6.1844),
+               (43.6108, 3.8767), (43.5297, 5.4474), (45.1885, 5.7245), (46.5802, 0.3404),
+               (47.3220, 5.0415), (49.1829, -0.3707), (43.7102, 7.2620)]
 DISCIPLINES = ["histoire", "histoire-medievale", "philologie", "etudes-arabes", "philosophie",
                "medecine", "pharmacie", "astronomie", "geographie", "droit", "economie",
                "histoire-du-livre", "sciences-auxiliaires", "sciences-religieuses"]
@@ -56,7 +64,8 @@ def ppn(n: int) -> str:
 
 
 def rcr(i: int) -> str:
-    return f"{75105 + i:05d}{2100 + i % 9:04d}"
+    """The RCR of institution ``i``: its city's commune, then a number (unique per i)."""
+    return f"{COMMUNES[i % len(COMMUNES)]}{2100 + i // len(COMMUNES):04d}"
 
 
 class Corpus:
@@ -249,8 +258,10 @@ def generate(scale: str, out: Path, seed: int = 2026) -> dict[str, int]:
         folder = out / "ead" / f"{i // sub:03d}"
         folder.mkdir(exist_ok=True)
         (folder / f"notice-{i:07d}.xml").write_text(notice(c, i), encoding="utf-8")
-    lines = ["isil,rcr,name,city"] + [
-        f"FR-{rcr(k)},{rcr(k)},Bibliothèque universitaire {k},{CITIES[k % len(CITIES)]}"
+    lines = ["isil,rcr,name,city,latitude,longitude"] + [
+        f"FR-{rcr(k)},{rcr(k)},Bibliothèque universitaire {k},{CITIES[k % len(CITIES)]},"
+        + (f"{COORDINATES[k % len(CITIES)][0]},{COORDINATES[k % len(CITIES)][1]}"
+           if k % 10 != 9 else ",")  # one in ten without coordinates (placed by its RCR)
         for k in range(c.institutions)]
     (out / "lists" / "institutions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     networks = max(3, c.collections // 300)

@@ -137,6 +137,18 @@ def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False
     result["dumps_mb"] = round(dir_size(store.with_name(store.name + ".dumps")) / 1e6, 1)
     result["search_index_mb"] = round(
         (store.with_name(store.name + ".search.sqlite").stat().st_size / 1e6), 1)
+    # the analysis tables: export, then the Frictionless validation (foreign keys included)
+    t = time.perf_counter()
+    subprocess.run([str(BIN / "collex"), "export", "datasets", str(work / "datasets")],
+                   env=env, check=True, capture_output=True)
+    result["export_seconds"] = round(time.perf_counter() - t, 1)
+    result["export_mb"] = round(dir_size(work / "datasets") / 1e6, 1)
+    t = time.perf_counter()
+    checked = subprocess.run([str(BIN / "frictionless"), "validate", "--json",
+                              "datapackage.json"], cwd=work / "datasets", capture_output=True,
+                             text=True, check=False)
+    result["export_valid"] = bool(json.loads(checked.stdout or "{}").get("valid"))
+    result["validate_seconds"] = round(time.perf_counter() - t, 1)
     # Servers: ours (cold start measured) and oxigraph serve on the same data.
     port, ox_port = _free_port(), _free_port()
     t = time.perf_counter()
@@ -211,6 +223,16 @@ def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False
                     "Accept": "text/turtle", "Cache-Control": "no-cache"})
                 d_lat.append(time.perf_counter() - t0)
                 assert r.status_code == 200, r.text
+            m_lat = []  # the map page, filtered or not
+            for i in range(100):
+                t0 = time.perf_counter()
+                r = client.get(base + "/map", params=[{}, {"collex": "yes"},
+                                                      {"by": "department"}][i % 3],
+                               headers={"Cache-Control": "no-cache"})
+                m_lat.append(time.perf_counter() - t0)
+                assert r.status_code == 200, r.text
+        mq = statistics.quantiles(m_lat, n=100)
+        result["map"] = {"p50_ms": mq[49] * 1000, "p95_ms": mq[94] * 1000}
         sq, fq = statistics.quantiles(s_lat, n=100), statistics.quantiles(f_lat, n=100)
         dq = statistics.quantiles(d_lat, n=100)
         result["deref"] = {"p50_ms": dq[49] * 1000, "p95_ms": dq[94] * 1000,
@@ -286,7 +308,13 @@ def table(r: dict[str, object]) -> str:
               f" first search answer: {r['cold_start_seconds']} s."
               + (f" Dumps (`collex publish`: N-Quads gzip and collections CSV):"
                  f" {r['publish_seconds']} s, {r['dumps_mb']} MB." if "publish_seconds" in r
-                 else ""), "",
+                 else "")
+              + (f" Tables for analysis (`collex export datasets`, CSV and Parquet):"
+                 f" {r['export_seconds']} s, {r['export_mb']} MB; `frictionless validate`"
+                 f" {'valid' if r['export_valid'] else 'INVALID'} in {r['validate_seconds']} s."
+                 if "export_seconds" in r else "")
+              + (f" Map page (`/map`): p50 {r['map']['p50_ms']:.1f} ms,"  # type: ignore[index]
+                 f" p95 {r['map']['p95_ms']:.1f} ms." if "map" in r else ""), "",
               "| SPARQL mix (" + ", ".join(sp["queries"]) + ") | queries/s | p50 ms | p95 ms |"
               " p99 ms |", "|---|---|---|---|---|"]
     for name in ("collex serve", "oxigraph serve", "collex serve, GET revalidated (ETag)",

@@ -18,6 +18,8 @@ PAGES = {
     "network": "/id/network/mondes-orientaux",
     "person": "/agents/027058352",
     "home-en": "/?lang=en",
+    "map": "/map",
+    "map-departments": "/map?by=department",
 }
 
 
