@@ -4,15 +4,11 @@ codes or coordinates, through the real CLI."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-
 from loaders import territory
-from tests.conftest import COLLEX, SAMPLE
+from tests.conftest import SAMPLE, CliRun
 
 BASE = "http://127.0.0.1:8000/"
 PLACES = """
@@ -20,44 +16,34 @@ SELECT ?i ?dep ?reg WHERE { ?i a collex:Institution ; collex:department ?d ; col
   ?d skos:notation ?dep . ?r skos:notation ?reg . ?d skos:broader ?r }"""
 
 
-def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(COLLEX), *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "COLLEX_STORE_DIR": str(tmp_path / "store")}
-
-
-def _rows(env: dict[str, str], query: str) -> list[dict[str, str]]:
-    out = _run(env, "query", query, "--format", "json")
+def _rows(cli: CliRun, query: str) -> list[dict[str, str]]:
+    out = cli("query", query, "--format", "json")
     assert out.returncode == 0, out.stderr
     return [{k: v["value"] for k, v in r.items()}
             for r in json.loads(out.stdout)["results"]["bindings"]]
 
 
-def _places(env: dict[str, str]) -> dict[str, tuple[str, str]]:
-    return {r["i"].rsplit("/", 1)[-1]: (r["dep"], r["reg"]) for r in _rows(env, PLACES)}
+def _places(cli: CliRun) -> dict[str, tuple[str, str]]:
+    return {r["i"].rsplit("/", 1)[-1]: (r["dep"], r["reg"]) for r in _rows(cli, PLACES)}
 
 
-def test_the_scheme_has_the_official_regions_and_departments(env: dict[str, str]) -> None:
-    assert _run(env, "load", str(SAMPLE)).returncode == 0
-    counts = _rows(env, "SELECT ?t (COUNT(?x) AS ?n) WHERE { ?x a ?t ; skos:inScheme "
+def test_the_scheme_has_the_official_regions_and_departments(cli: CliRun) -> None:
+    assert cli("load", str(SAMPLE)).returncode == 0
+    counts = _rows(cli, "SELECT ?t (COUNT(?x) AS ?n) WHERE { ?x a ?t ; skos:inScheme "
                         "<https://w3id.org/collex/territory/> } GROUP BY ?t")
     got = {r["t"].rsplit("#", 1)[-1]: int(r["n"]) for r in counts}
     assert got == {"Concept": 119, "Region": 18, "Departement": 101}
-    names = _rows(env, "SELECT ?n ?r WHERE { <https://w3id.org/collex/territory/department/2A>"
+    names = _rows(cli, "SELECT ?n ?r WHERE { <https://w3id.org/collex/territory/department/2A>"
                        " skos:prefLabel ?n ; skos:broader/skos:notation ?r }")
     assert names == [{"n": "Corse-du-Sud", "r": "94"}]
     # the sample's institutions, by their RCR: Paris (11), Strasbourg (44), Lyon (84)
-    places = _places(env)
+    places = _places(cli)
     assert places["FR-751052116"] == ("75", "11")
     assert places["FR-674822101"] == ("67", "44")
     assert places["FR-693872101"] == ("69", "84")
 
 
-def test_list_column_then_rcr_then_coordinates(env: dict[str, str], tmp_path: Path) -> None:
+def test_list_column_then_rcr_then_coordinates(cli: CliRun, tmp_path: Path) -> None:
     lists = tmp_path / "institutions.csv"
     lists.write_text(
         "isil,name,department,latitude,longitude\n"
@@ -68,14 +54,14 @@ def test_list_column_then_rcr_then_coordinates(env: dict[str, str], tmp_path: Pa
         "FR-670002101,Bibliothèque mal codée,999,,\n"                  # bad column: dropped
         "ZZ-NOWHERE,Bibliothèque inconnue,,,\n",                       # nothing: no place
         encoding="utf-8")
-    out = _run(env, "load", str(lists), "--json")
+    out = cli("load", str(lists), "--json")
     assert out.returncode == 0, out.stderr  # values dropped or doubted: warnings
     report = json.loads(out.stdout)
     assert report["rejected"] == []
     warnings = out.stderr
     assert "column department: '999' is not the INSEE code of a department" in warnings
     assert "fall in department 35 (Ille-et-Vilaine), the RCR says 59 (Nord); kept 59" in warnings
-    places = _places(env)
+    places = _places(cli)
     assert places["FR-330632101"] == ("33", "75")
     assert places["FR-130552101"] == ("2A", "94")
     assert places["ZZ-TOULOUSE"] == ("31", "76")
@@ -84,14 +70,14 @@ def test_list_column_then_rcr_then_coordinates(env: dict[str, str], tmp_path: Pa
     assert "ZZ-NOWHERE" not in places
 
 
-def test_francearchives_service_codes_place_their_archives(env: dict[str, str],
+def test_francearchives_service_codes_place_their_archives(cli: CliRun,
                                                            tmp_path: Path, shared: Path) -> None:
     folder = tmp_path / "fa"
     folder.mkdir()
     for name in ("FRAD095_00259.XML", "FRAN_IR_000224.xml"):
         shutil.copy(shared / "samples" / "francearchives" / name, folder / name)
-    assert _run(env, "load", str(folder)).returncode in (0, 1)
-    loaded = _rows(env, "SELECT ?i ?d WHERE { ?c a dcmitype:Collection ; rico:hasOrHadHolder"
+    assert cli("load", str(folder)).returncode in (0, 1)
+    loaded = _rows(cli, "SELECT ?i ?d WHERE { ?c a dcmitype:Collection ; rico:hasOrHadHolder"
                         " ?i . ?i a collex:Institution . OPTIONAL { ?i collex:department ?d } }")
     found = {r["i"].rsplit("/", 1)[-1]: r.get("d", "").rsplit("/", 1)[-1] for r in loaded}
     # FRAD095_...: the Val-d'Oise's departmental archives, placed by the eadid's service code;
