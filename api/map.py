@@ -98,11 +98,18 @@ class Frame:
     def place(self, department: str | None, lon: float, lat: float
               ) -> tuple[float, float] | None:
         """A point on the map: in its department's frame (overseas insets), else metropolitan;
-        None when it falls outside the drawing (an institution abroad)."""
+        None when it falls outside that frame (an institution abroad, or coordinates far from
+        the department its code gives: listed under the map, not drawn somewhere wrong).
+
+        >>> f = frame()
+        >>> f.place("75", 2.3425, 48.8487) is not None, f.place("974", 2.3425, 48.8487)
+        (True, None)
+        """
+        box = next((b for code, b in self.insets if code == department), _METRO)
         proj = self.projections.get(department or "") or self.projections["75"]
         x, y = proj(lon, lat)
-        if not (0 <= x <= WIDTH and 0 <= y <= HEIGHT):
-            return None
+        if not (box[0] <= x <= box[2] and box[1] <= y <= box[3]):
+            return None  # outside its department's frame: coordinates that are wrong
         return x, y
 
 

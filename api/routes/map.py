@@ -146,15 +146,17 @@ async def map_page(request: Request, reader: Reader, settings: Config,
                           geo.shade(d.collections, top), [d.code],
                           search_url(department=d.code)))
     most = max((h.collections for h in data.institutions), default=0) or 1
-    points, unmapped = [], []
+    points, unmapped, misplaced = [], [], []
     for h in data.institutions:
         if not h.collections:
             continue
-        at = (frame.place(h.department, h.longitude, h.latitude)
-              if h.latitude is not None and h.longitude is not None else None)
-        target = (search_url(institution=shorten(base, "institution", h.iri)))
-        if at is None:
+        target = search_url(institution=shorten(base, "institution", h.iri))
+        if h.latitude is None or h.longitude is None:
             unmapped.append((h, target))
+            continue
+        at = frame.place(h.department, h.longitude, h.latitude)
+        if at is None:
+            misplaced.append((h, target))
         else:
             radius = 4 + 10 * (h.collections / most) ** 0.5
             points.append((h, target, round(at[0], 1), round(at[1], 1), round(radius, 1)))
@@ -163,6 +165,7 @@ async def map_page(request: Request, reader: Reader, settings: Config,
         "data": data, "by": by, "areas": areas, "paths": geo.department_paths(),
         "borders": geo.region_border_path(), "insets": frame.insets, "width": geo.WIDTH,
         "height": geo.HEIGHT, "points": points, "unmapped": unmapped,
+        "misplaced": misplaced,
         "departments": territory.departments(), "regions": territory.regions(),
         "filters": short, "options": options.facets, "search_url": search_url,
         "map_url": map_url, "short": lambda f, v: shorten(base, f, v),

@@ -3,7 +3,14 @@ department and institution equal to SPARQL counts, filters combined, INSEE codes
 
 from __future__ import annotations
 
+import contextlib
+import re
+import shutil
+from pathlib import Path
+
 import httpx
+
+from tests.conftest import SAMPLE, _serve_loaded
 
 PREFIXES = """PREFIX dcmitype: <http://purl.org/dc/dcmitype/>
 PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>
@@ -58,3 +65,25 @@ def test_territorial_filters_and_institution_fields(sample_server: str) -> None:
                      headers={"Accept": "text/html", "Accept-Language": "fr"}).text
     assert "Rhône (69)" in page and "Auvergne-Rhône-Alpes" in page
     assert httpx.get(sample_server + "/map", params={"by": "commune"}).status_code == 400
+
+
+def test_institutions_not_drawn_are_named(tmp_path: Path) -> None:
+    """Coordinates far from the institution's department (New York for a Paris library) and
+    no coordinates at all: counted in their department, not drawn, named under the map."""
+    sample = tmp_path / "sample"
+    shutil.copytree(SAMPLE, sample)
+    institutions = sample / "lists" / "institutions.csv"
+    text = institutions.read_text(encoding="utf-8")
+    text = text.replace("48.8487,2.3425", "40.7128,-74.0060").replace("45.7303,4.8331", ",")
+    institutions.write_text(text, encoding="utf-8")
+    with contextlib.ExitStack() as stack:
+        base = stack.enter_context(contextlib.contextmanager(_serve_loaded)(tmp_path, sample))
+        page = httpx.get(base + "/map", headers={"Accept-Language": "fr"}).text
+        notes = re.findall(r'<p class="note">(.*?)</p>', page, re.S)
+        assert any("hors de la carte" in n and "École nationale des chartes" in n
+                   and "40.7128" in n for n in notes), notes
+        assert any("Sans coordonnées" in n and "Diderot" in n for n in notes), notes
+        assert page.count('class="holder"') == 4  # six holders, two not drawn
+        data = httpx.get(base + "/api/map").json()
+        regions = {r["code"]: r["collections"] for r in data["regions"] if r["collections"]}
+        assert regions == {"11": 13, "44": 4, "84": 4}  # still counted where they are
