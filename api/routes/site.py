@@ -72,7 +72,7 @@ def sitemap(request: Request, reader: Reader, settings: Config,
     entries: list[tuple[str, str | None]] = []
     if name == "site":
         entries = [(f"{root}{p}", None) for p in ("/", "/search", "/networks",
-                                                    "/institutions", "/query")]
+                                                    "/institutions", "/map", "/query")]
         entries += [(str(getattr(r["e"], "value", "")), None)
                     for r in reader.select(_ENTITIES % f"{settings.base_iri}id/")]
     else:

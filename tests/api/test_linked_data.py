@@ -100,6 +100,7 @@ def test_robots_sitemaps_and_favicon(sample_server: str) -> None:
     assert collections.count("<lastmod>") == len(locs)
     site = httpx.get(maps[0]).text
     assert f"<loc>{sample_server}/search</loc>" in site and "/id/network/" in site
+    assert f"<loc>{sample_server}/map</loc>" in site
     assert httpx.get(sample_server + "/sitemaps/collections-9.xml").status_code == 404
     icon = httpx.get(sample_server + "/favicon.ico")
     assert icon.headers["content-type"] == "image/x-icon"
