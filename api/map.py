@@ -56,6 +56,9 @@ WIDTH, HEIGHT = 1000, 960
 _METRO = (60.0, 10.0, 990.0, 950.0)  # drawing box of metropolitan France
 _INSETS = {"971": (0, 0), "972": (0, 1), "973": (0, 2), "974": (0, 3), "976": (0, 4)}
 _INSET_BOX = 118.0  # side of an overseas inset; they stand in a column on the left
+# Paris and its inner ring, where most collections are, zoomed at the top right
+ZOOM = ("75", "92", "93", "94")
+ZOOM_BOX = (810.0, 26.0, 990.0, 196.0)
 
 
 @dataclass
@@ -94,6 +97,7 @@ class Frame:
 
     projections: dict[str, Projection]
     insets: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
+    zoom: Projection | None = None  # Paris and its inner ring, in ZOOM_BOX
 
     def place(self, department: str | None, lon: float, lat: float
               ) -> tuple[float, float] | None:
@@ -104,7 +108,13 @@ class Frame:
         >>> f = frame()
         >>> f.place("75", 2.3425, 48.8487) is not None, f.place("974", 2.3425, 48.8487)
         (True, None)
+        >>> x, y = f.place("75", 2.3425, 48.8487); ZOOM_BOX[0] < x < ZOOM_BOX[2]  # zoomed
+        True
         """
+        if department in ZOOM and self.zoom is not None:
+            x, y = self.zoom(lon, lat)
+            if ZOOM_BOX[0] <= x <= ZOOM_BOX[2] and ZOOM_BOX[1] <= y <= ZOOM_BOX[3]:
+                return x, y
         box = next((b for code, b in self.insets if code == department), _METRO)
         proj = self.projections.get(department or "") or self.projections["75"]
         x, y = proj(lon, lat)
@@ -132,7 +142,9 @@ def frame() -> Frame:
         projections[code] = _fit("plate", pts, (box[0] + 8, box[1] + 8, box[2] - 8, box[3] - 8),
                                  math.cos(math.radians(lat)))
         insets.append((code, box))
-    return Frame(projections, insets)
+    zoom = _fit("lambert", [p for c in ZOOM for p in _points(c)],
+                (ZOOM_BOX[0] + 6, ZOOM_BOX[1] + 6, ZOOM_BOX[2] - 6, ZOOM_BOX[3] - 6))
+    return Frame(projections, insets, zoom)
 
 
 def _path(rings: list[list[tuple[float, float]]], proj: Projection) -> str:
@@ -153,11 +165,15 @@ def _path(rings: list[list[tuple[float, float]]], proj: Projection) -> str:
 
 @cache
 def department_paths() -> dict[str, str]:
-    """Department code -> SVG path data (fill rule evenodd)."""
+    """Department code -> SVG path data (fill rule evenodd); ``{code}@zoom`` for the zoomed
+    drawing of Paris and its inner ring."""
     f = frame()
-    return {code: _path([territory.ring_points(r) for polygon in polygons for r in polygon],
-                        f.projections[code])
-            for code, polygons in territory.shapes().items()}
+    rings = {code: [territory.ring_points(r) for polygon in polygons for r in polygon]
+             for code, polygons in territory.shapes().items()}
+    out = {code: _path(r, f.projections[code]) for code, r in rings.items()}
+    if f.zoom is not None:
+        out |= {f"{code}@zoom": _path(rings[code], f.zoom) for code in ZOOM}
+    return out
 
 
 @cache

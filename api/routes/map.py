@@ -163,7 +163,8 @@ async def map_page(request: Request, reader: Reader, settings: Config,
     points.sort(key=lambda p: -p[4])  # small circles drawn last, on top
     return templates.TemplateResponse(request, "map.html", {
         "data": data, "by": by, "areas": areas, "paths": geo.department_paths(),
-        "borders": geo.region_border_path(), "insets": frame.insets, "width": geo.WIDTH,
+        "borders": geo.region_border_path(), "insets": frame.insets,
+        "zoom_box": geo.ZOOM_BOX, "width": geo.WIDTH,
         "height": geo.HEIGHT, "points": points, "unmapped": unmapped,
         "misplaced": misplaced,
         "departments": territory.departments(), "regions": territory.regions(),

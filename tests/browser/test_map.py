@@ -61,7 +61,8 @@ def test_the_map_counts_regions_as_sparql_does(offline_page: tuple[Page, list[st
     page, outside = offline_page
     page.goto(sample_server + "/map")
     expect(page.locator("svg.map a.area")).to_have_count(18)  # the 18 regions
-    expect(page.locator("svg.map path[class^=s]")).to_have_count(101)  # every department
+    expect(page.locator("svg.map path[class^=s]:not(.zoomed)")).to_have_count(101)
+    expect(page.locator("svg.map path.zoomed")).to_have_count(4)  # Paris, inner ring
     shown = {code: n for code, n in _areas(page).items() if n}
     assert shown == _per_area(sample_server, "region") == {"11": 13, "44": 4, "84": 4}
     # the table says the same
