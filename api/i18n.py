@@ -134,6 +134,30 @@ def choose(query: Mapping[str, str], headers: Mapping[str, str]) -> str:
         headers.get("accept-language")) or DEFAULT)
 
 
+_COLLEX_FACET = {"yes": N_("Labellisée CollEx"), "no": N_("Non labellisée")}
+
+
+def facet_label(lang: str, facet: str, value: str, label: str) -> str:
+    """A facet value's label in the page's language: the labels the index keeps are French
+    (centuries, the CollEx label); names of things (institutions, subjects...) stay as
+    written.
+
+    >>> facet_label("en", "century", "18", "18e siècle"), facet_label("en", "century", "1", "")
+    ('18th century', '1st century')
+    >>> facet_label("en", "collex", "yes", "Labellisée CollEx")
+    'CollEx labelled'
+    >>> facet_label("fr", "century", "18", "18e siècle"), facet_label("en", "place", "x", "Lyon")
+    ('18e siècle', 'Lyon')
+    """
+    if facet == "collex" and value in _COLLEX_FACET:
+        return gettext(lang, _COLLEX_FACET[value])
+    if facet == "century" and lang == "en" and value.isdigit():
+        n = int(value)
+        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        return f"{n}{suffix} century"
+    return label
+
+
 def context(request: Any) -> dict[str, Any]:
     """Jinja context of every page: ``lang``, ``_``, ``ngettext``, ``number`` and the link
     to the same page in the other language."""
@@ -150,6 +174,7 @@ def context(request: Any) -> dict[str, Any]:
     return {"lang": lang, "other_lang": other, "_": translate, "ngettext": plural,
             "colon": " : " if lang == "fr" else ": ",  # French puts a space before a colon
             "number": lambda n: number(lang, n),
+            "facet_label": lambda facet, v: facet_label(lang, facet, v.value, v.label),
             "switch_url": request.url.path + "?" + urlencode([*pairs, ("lang", other)])}
 
 

@@ -103,3 +103,16 @@ def test_english_pages_speak_english_for_counts_and_reasons(sample_server: str) 
     assert "Share the IdRef subject “Géopolitique”" in net
     home = httpx.get(sample_server + "/?lang=en").text
     assert re.search(r"\d+ collections · \d+ institutions", home)
+
+
+def test_facet_labels_follow_the_page_language(sample_server: str) -> None:
+    """The index keeps French labels for centuries and the CollEx label; an English search
+    page shows them in English, the French one as they are."""
+    en = httpx.get(sample_server + "/search?lang=en").text
+    fr = httpx.get(sample_server + "/search?lang=fr").text
+    assert re.search(r'data-facet="century"[^>]*>19th century<', en)
+    assert re.search(r'data-facet="collex"[^>]*>CollEx labelled<', en)
+    assert re.search(r'data-facet="collex"[^>]*>Not labelled<', en)
+    assert "e siècle<" not in en and "Labellisée CollEx<" not in en
+    assert re.search(r'data-facet="century"[^>]*>19e siècle<', fr)
+    assert re.search(r'data-facet="collex"[^>]*>Labellisée CollEx<', fr)
