@@ -10,6 +10,8 @@ One table per kind of thing and one per relation, each row one fact:
 ``institutions``            holders: ISIL, RCR, city, department, region, coordinates
 ``regions``, ``departments`` the INSEE geography the institutions refer to
 ``networks``                thematic networks; ``memberships``: their members
+``disciplines``             the disciplines scheme; ``labels``: CollEx labels (collection,
+                            campaign); ``label_disciplines``, ``network_disciplines``
 ``agents``                  persons, corporate bodies, families cited by a collection
 ``subjects``                subjects, places, genres cited by a collection
 ``collection_agents``       collection × agent × role (creator, subject...), with where
@@ -141,6 +143,30 @@ TABLES = [
         _c("holder", "string", "holder of a third-party collection"),
     ], ["network_id", "member_id"], [("network_id", "networks", "network_id"),
                                      ("collection_id", "collections", "collection_id")]),
+    Table("disciplines", "Disciplines of the CollEx labels (ontology/disciplines.ttl)", [
+        _c("discipline_code", "string", "code"),
+        _c("label_fr", "string", "name in French"),
+        _c("label_en", "string", "name in English"),
+        _c("broader_code", "string", "code of the broader discipline"),
+    ], ["discipline_code"], [("broader_code", "", "discipline_code")]),
+    Table("labels", "CollEx labels (one per collection and campaign)", [
+        _c("label_id", "string", "IRI of the label"),
+        _c("collection_id", "string", "IRI of the labelled collection"),
+        _c("campaign", "integer", "year of the labelling campaign"),
+        _c("note", "string", "note"),
+    ], ["label_id"], [("collection_id", "collections", "collection_id")]),
+    Table("label_disciplines", "Disciplines of each label", [
+        _c("label_id", "string", "IRI of the label"),
+        _c("discipline_code", "string", "code of the discipline"),
+    ], ["label_id", "discipline_code"], [("label_id", "labels", "label_id"),
+                                         ("discipline_code", "disciplines",
+                                          "discipline_code")]),
+    Table("network_disciplines", "Disciplines of each network", [
+        _c("network_id", "string", "IRI of the network"),
+        _c("discipline_code", "string", "code of the discipline"),
+    ], ["network_id", "discipline_code"], [("network_id", "networks", "network_id"),
+                                           ("discipline_code", "disciplines",
+                                            "discipline_code")]),
     Table("agents", "Persons, corporate bodies and families", [
         _c("agent_id", "string", "IRI (an IdRef IRI for IdRef authorities)"),
         _c("name", "string", "preferred name"),
@@ -329,6 +355,13 @@ def _write_tables(reader: ReadStore, base: str, work: Path) -> dict[str, int]:
     networks = _networks(reader, base, institutions)
     write("networks", iter(networks.values()))
     write("memberships", _memberships(reader, set(networks), set(collections)))
+    disciplines = _disciplines()
+    write("disciplines", iter(disciplines.values()))
+    labels, label_disciplines = _labels(reader, set(collections), set(disciplines))
+    write("labels", iter(labels))
+    write("label_disciplines", iter(label_disciplines))
+    write("network_disciplines", _network_disciplines(reader, set(networks),
+                                                      set(disciplines)))
     agents, subjects, cited = _entities(reader, set(collections))
     write("agents", iter(agents.values()))
     write("subjects", iter(subjects.values()))
@@ -493,6 +526,57 @@ def _memberships(reader: ReadStore, networks: set[str], collections: set[str]
         yield {"network_id": n, "member_id": m,
                "collection_id": m if m in collections else "", "role": _v(r, "role"),
                "title": _v(r, "t"), "holder": _v(r, "h")}
+
+
+_DISCIPLINE = "https://w3id.org/collex/disciplines/"
+
+
+def _disciplines() -> dict[str, dict[str, Any]]:
+    """The disciplines scheme as shipped (the labels refer to it whether or not the store
+    holds it)."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SKOS
+
+    from ontology import disciplines_path
+
+    g = Graph().parse(disciplines_path(), format="turtle")
+    out: dict[str, dict[str, Any]] = {}
+    for concept, code in sorted(g.subject_objects(SKOS.notation)):
+        labels = {getattr(lab, "language", None): str(lab)
+                  for lab in g.objects(concept, SKOS.prefLabel)}
+        broader = g.value(concept, SKOS.broader)
+        out[str(code)] = {"discipline_code": str(code), "label_fr": labels.get("fr", ""),
+                          "label_en": labels.get("en", ""),
+                          "broader_code": str(broader).removeprefix(_DISCIPLINE)
+                          if isinstance(broader, URIRef) else ""}
+    return out
+
+
+def _labels(reader: ReadStore, collections: set[str], disciplines: set[str]
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    labels: dict[str, dict[str, Any]] = {}
+    for r in reader.iter_select(P + """SELECT ?l ?c ?y ?n WHERE { ?l a collex:CollexLabel ;
+            collex:labelledCollection ?c OPTIONAL { ?l collex:campaign ?y }
+            OPTIONAL { ?l skos:note ?n } } ORDER BY ?l ?c ?y ?n"""):
+        label, c = _v(r, "l"), _v(r, "c")
+        if c in collections and label not in labels:
+            labels[label] = {"label_id": label, "collection_id": c,
+                             "campaign": _year(_v(r, "y")), "note": _v(r, "n")}
+    pairs = sorted({(_v(r, "l"), _v(r, "d").removeprefix(_DISCIPLINE)) for r in
+                    reader.iter_select(P + "SELECT ?l ?d WHERE { ?l a collex:CollexLabel ;"
+                                       " collex:discipline ?d }")})
+    return list(labels.values()), [{"label_id": lab, "discipline_code": d} for lab, d in pairs
+                                   if lab in labels and d in disciplines]
+
+
+def _network_disciplines(reader: ReadStore, networks: set[str], disciplines: set[str]
+                         ) -> Iterator[dict[str, Any]]:
+    pairs = sorted({(_v(r, "n"), _v(r, "d").removeprefix(_DISCIPLINE)) for r in
+                    reader.iter_select(P + "SELECT ?n ?d WHERE { ?n a collex:ThematicNetwork ;"
+                                       " collex:discipline ?d }")})
+    for n, d in pairs:
+        if n in networks and d in disciplines:
+            yield {"network_id": n, "discipline_code": d}
 
 
 def _entities(reader: ReadStore, collections: set[str]

@@ -84,6 +84,14 @@ def test_foreign_keys_resolve_and_counts_match_sparql(
         env, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?x ?m WHERE {"
              " ?x a collex:ThematicNetwork ; collex:hasMember ?m } }")
     assert sum(r["collex_label"] == "true" for r in tables["collections"]) == 12
+    assert len(tables["labels"]) == _count(
+        env, "SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l a collex:CollexLabel }") == 12
+    assert len(tables["label_disciplines"]) == _count(
+        env, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?l ?d WHERE {"
+             " ?l a collex:CollexLabel ; collex:discipline ?d } }")
+    assert len(tables["network_disciplines"]) == _count(
+        env, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?x ?d WHERE {"
+             " ?x a collex:ThematicNetwork ; collex:discipline ?d } }")
     # every citation of an agent or subject by a collection's own description
     direct = sum(r["in_description"] == "true" for name in ("collection_agents",
                  "collection_subjects") for r in tables[name])
