@@ -243,8 +243,33 @@ def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False
         for proc in (ours_proc, ox_proc):
             proc.terminate()
             proc.wait(timeout=20)
+        if "search" in result:  # the idle figures are in: the same store under load
+            result["under_load"] = under_load(store, work, env)
         shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def under_load(store: Path, work: Path, env: dict[str, str], minutes: float = 2.0,
+               clients: int = 50) -> dict[str, object]:
+    """The soak's mix (bench/soak.py: searches, lookups, entity pages, CONSTRUCTs, heavy and
+    malformed queries) by 50 clients for 2 minutes on the same store: throughput, p95 and
+    the share answered 200 per category, and the soak's verdicts."""
+    report = work / "soak.json"
+    done = subprocess.run([str(BIN / "python"), str(HERE / "soak.py"), "--minutes",
+                           str(minutes), "--clients", str(clients), "--store", str(store),
+                           "--report", str(report)], env=env, capture_output=True, text=True,
+                          check=False, timeout=minutes * 60 + 900)
+    if not report.exists():
+        return {"error": (done.stderr or done.stdout).strip()[-500:]}
+    data = json.loads(report.read_text(encoding="utf-8"))
+    seconds = minutes * 60
+    return {"minutes": minutes, "clients": clients,
+            "categories": {k: {"requests": v["requests"],
+                               "per_s": round(v["requests"] / seconds, 1),
+                               "p50_ms": v["p50_ms"], "p95_ms": v["p95_ms"],
+                               "ok_share": v["ok_share"]}
+                           for k, v in data["categories"].items()},
+            "verdicts": data["verdicts"]}
 
 
 def verdicts(r: dict[str, object]) -> list[tuple[str, str, str, str]]:
@@ -330,6 +355,23 @@ def table(r: dict[str, object]) -> str:
                  f" p50 {r['deref']['p50_ms']:.1f} ms, p95 {r['deref']['p95_ms']:.1f} ms."  # type: ignore[index]
                  if "deref" in r else ""),
               "", "| Figure | measured | target | verdict |", "|---|---|---|---|"]
+    load = r.get("under_load")
+    if isinstance(load, dict) and "categories" in load:
+        idle = {"search": se["p95_ms"], "entity": r["deref"]["p95_ms"] if "deref" in r  # type: ignore[index]
+                else None}
+        lines[-2:-2] = [f"Under load: the soak's mix (`bench/soak.py`), {load['clients']}"
+                        f" clients for {load['minutes']:g} minutes on the same store.", "",
+                        "| Category | requests/s | p50 ms | p95 ms | answered 200 |"
+                        " idle p95 ms |", "|---|---|---|---|---|---|",
+                        *[f"| {k} | {v['per_s']} | {v['p50_ms']:.1f} | {v['p95_ms']:.1f} |"
+                          f" {v['ok_share']:.1%} | "
+                          + (f"{idle[k]:.1f}" if idle.get(k) is not None else "—") + " |"
+                          for k, v in load["categories"].items()],
+                        "", "Verdicts of the soak: " + "; ".join(
+                            f"{v['check']}: {'pass' if v['pass'] else 'FAIL'}"
+                            for v in load["verdicts"]) + ".", ""]
+    elif isinstance(load, dict):
+        lines[-2:-2] = [f"Under load: not measured ({load.get('error', '')}).", ""]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in verdicts(r)]
     return "\n".join(lines) + "\n"
 
