@@ -238,8 +238,10 @@ def authority_detail(reader: ReadStore, ppn: str) -> AuthorityDetail:
     found: dict[str, str] = {}
     for scope in scopes("s", narrower or [iri]):
         for r in reader.select(
-                P + f"SELECT DISTINCT ?c ?t WHERE {{ {scope} ?c ?p ?s . VALUES ?p {{ "
-                "dcterms:subject dcterms:creator dcterms:spatial rico:hasOrganicProvenance }"
+                # the properties as a path of alternatives: with a VALUES of properties,
+                # Oxigraph scanned them whole (1.5 s for one agent at S, measured)
+                P + f"SELECT DISTINCT ?c ?t WHERE {{ {scope} ?c dcterms:subject|"
+                "dcterms:creator|dcterms:spatial|rico:hasOrganicProvenance ?s ."
                 " ?c a dcmitype:Collection . OPTIONAL { ?c dcterms:title ?t } }"):
             found.setdefault(_v(r, "c"), _v(r, "t"))
     collections = sorted((_ref(c, t) for c, t in found.items()),

@@ -133,7 +133,19 @@ def test_entity_api(sample_server: str) -> None:
     assert inst["collections"] == 3 and inst["latitude"] == pytest.approx(48.8487)
     subj = httpx.get(sample_server + "/api/subjects/027732428").json()
     assert subj["label"] == "Géopolitique" and len(subj["collections"]) >= 5
-    assert httpx.get(sample_server + "/api/agents/027058352").json()["variants"]
+    agent = httpx.get(sample_server + "/api/agents/027058352").json()
+    assert agent["variants"]
+    # the collections citing him (subject, creator, place, provenance), as SPARQL counts them
+    cited = httpx.post(sample_server + "/sparql", data={"query": """
+        SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
+          ?c a <http://purl.org/dc/dcmitype/Collection> ;
+             <http://purl.org/dc/terms/subject>|<http://purl.org/dc/terms/creator>|
+             <http://purl.org/dc/terms/spatial>|
+             <https://www.ica.org/standards/RiC/ontology#hasOrganicProvenance>
+             <http://www.idref.fr/027058352/id> }"""},
+        headers={"Accept": "application/sparql-results+json"}).json()
+    n = int(cited["results"]["bindings"][0]["n"]["value"])
+    assert len(agent["collections"]) == n >= 1
     assert httpx.get(sample_server + "/api/agents/027058351").status_code == 400
     assert httpx.get(sample_server + "/api/networks/none").status_code == 404
 
