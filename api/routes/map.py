@@ -125,15 +125,9 @@ async def map_page(request: Request, reader: Reader, settings: Config,
         params = [(f, v) for f, vs in short.items() for v in vs] + list(extra.items())
         return "/search?" + urlencode(params)
 
-    def map_url(**change: str) -> str:
-        params = [(f, v) for f, vs in short.items() for v in vs]
-        params.append(("by", change.get("by", by)))
-        return "/map?" + urlencode(params)
-
     frame = geo.frame()
-    dep_counts = {d.code: d.collections for d in data.departments}
-    reg_counts = {r.code: r.collections for r in data.regions}
-    top = max(dep_counts.values() if by == "department" else reg_counts.values(), default=0)
+    top = max((a.collections for a in (data.departments if by == "department"
+                                        else data.regions)), default=0)
     areas = []  # (code, name, count, shade, [department codes], search url)
     if by == "region":
         for r in data.regions:
@@ -167,9 +161,8 @@ async def map_page(request: Request, reader: Reader, settings: Config,
         "zoom_box": geo.ZOOM_BOX, "width": geo.WIDTH,
         "height": geo.HEIGHT, "points": points, "unmapped": unmapped,
         "misplaced": misplaced,
-        "departments": territory.departments(), "regions": territory.regions(),
+        "departments": territory.departments(),
         "filters": short, "options": options.facets, "search_url": search_url,
-        "map_url": map_url, "short": lambda f, v: shorten(base, f, v),
-        "dep_counts": dep_counts, "reg_counts": reg_counts,
+        "short": lambda f, v: shorten(base, f, v),
         "jsonld": {"@context": "https://schema.org/", "@type": "Map",
                    "name": "Carte des collections d'excellence", "mapType": "VenueMap"}})
