@@ -42,11 +42,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from api.data import _v
+from api.entity import _KINDS, link_for
 from graph.base import ReadStore
 from graph.common import scopes
 from loaders import territory
 from loaders.text import spreadsheet_row
-from ontology import SPARQL_PREFIXES
+from ontology import PREFIXES, SPARQL_PREFIXES
 
 P = SPARQL_PREFIXES
 LICENCE = {"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence 2.0",
@@ -205,10 +207,9 @@ TABLES = [
 ]
 BY_NAME = {t.name: t for t in TABLES}
 
-_AGENT_TYPES = [("rico:Family", "family"), ("foaf:Person", "person"), ("rico:Person", "person"),
-                ("foaf:Organization", "corporate body"), ("rico:CorporateBody", "corporate body"),
-                ("foaf:Group", "family"), ("foaf:Agent", "agent")]
-_PLACE_TYPES = ("dcterms:Location", "rico:Place")
+_AGENT_TYPES = [(t, k) for t, k in _KINDS  # api.entity's: rdf:type -> kind
+                if k in ("person", "corporate body", "family", "agent")]
+_PLACE_TYPES = tuple(t for t, k in _KINDS if k == "place")
 _AGENT_ROLES = {"dcterms:creator": "creator", "dcterms:contributor": "contributor",
                 "rico:hasOrganicProvenance": "provenance", "collex:formerOwner": "formerOwner",
                 "dcterms:subject": "subject"}
@@ -216,22 +217,11 @@ _SUBJECT_RELATIONS = {"dcterms:subject": "subject", "dcterms:spatial": "spatial"
                       "dcterms:type": "type", "collex:function": "function",
                       "collex:occupation": "occupation"}
 _PPN = re.compile(r"^http://www\.idref\.fr/(\d{8}[\dX])/id$")
-_SITES = [("idref.fr", "IdRef"), ("data.bnf.fr", "data.bnf.fr"),
-          ("catalogue.bnf.fr", "Catalogue BnF"), ("viaf.org", "VIAF"), ("isni.org", "ISNI"),
-          ("wikidata.org", "Wikidata"), ("archives-nationales.culture.gouv.fr",
-                                         "Archives nationales")]
 
 
 def _expand(curie: str) -> str:
     prefix, local = curie.split(":", 1)
-    for line in SPARQL_PREFIXES.splitlines():
-        if line.startswith(f"PREFIX {prefix}: <"):
-            return line.split("<", 1)[1].rstrip(">") + local
-    raise KeyError(curie)
-
-
-def _v(row: Mapping[str, object], key: str) -> str:
-    return str(getattr(row.get(key), "value", "") or "")
+    return PREFIXES[prefix] + local
 
 
 def _year(text: str) -> int | None:
@@ -239,12 +229,6 @@ def _year(text: str) -> int | None:
         return int(text)
     except ValueError:
         return None
-
-
-def _dataset(iri: str) -> str:
-    host = iri.split("/")[2] if iri.count("/") >= 2 else iri
-    return next((name for site, name in _SITES if host == site or host.endswith("." + site)),
-                host)
 
 
 class _Writer:
@@ -658,7 +642,7 @@ def _links(reader: ReadStore, tables: dict[str, set[str]]) -> Iterator[dict[str,
         if table is None or (e, t) in seen or e == t:
             continue
         seen.add((e, t))
-        yield {"entity_id": e, "entity_table": table, "target": t, "dataset": _dataset(t)}
+        yield {"entity_id": e, "entity_table": table, "target": t, "dataset": link_for(t).label}
 
 
 def _descriptor(folder: Path, rows: dict[str, int], base: str, version: str,
