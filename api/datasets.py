@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from api.data import _v
+from api.dumps import _measure
 from api.entity import _KINDS, link_for
 from graph.base import ReadStore
 from graph.common import scopes
@@ -672,7 +672,7 @@ def _descriptor(folder: Path, rows: dict[str, int], base: str, version: str,
             }
             if fmt == "csv":  # (frictionless reads Parquet through pandas: no byte count)
                 resource["bytes"] = path.stat().st_size
-                resource["hash"] = f"sha256:{_sha256(path)}"
+                resource["hash"] = f"sha256:{_measure(path)[1]}"
                 resource["encoding"] = "utf-8"
                 resource["dialect"] = {"delimiter": ",", "quoteChar": "\"", "header": True}
             resources.append(resource)
@@ -699,11 +699,3 @@ def _descriptor(folder: Path, rows: dict[str, int], base: str, version: str,
     }
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1)
                                              + "\n", encoding="utf-8")
-
-
-def _sha256(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            sha.update(chunk)
-    return sha.hexdigest()
