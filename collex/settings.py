@@ -56,11 +56,14 @@ class Settings(BaseSettings):
         256 * 1024 * 1024, gt=0, description="Largest OAI-PMH answer read, in bytes.")
     remote_query_url: str | None = Field(None, description="Remote store: query endpoint.")
     remote_update_url: str | None = Field(None, description="Remote store: update endpoint.")
-    remote_auth: Literal["none", "basic", "bearer"] = Field(
+    remote_graph_store_url: str | None = Field(
+        None, description="Remote store: Graph Store Protocol endpoint (loads graph by graph).")
+    remote_auth: Literal["none", "basic", "digest", "bearer"] = Field(
         "none", description="Remote store: authentication scheme."
     )
-    remote_user: str | None = Field(None, description="Remote store: basic-auth user.")
-    remote_password: str | None = Field(None, description="Remote store: basic-auth password.")
+    remote_user: str | None = Field(None, description="Remote store: basic or digest user.")
+    remote_password: str | None = Field(
+        None, description="Remote store: basic or digest password.")
     remote_token: str | None = Field(None, description="Remote store: bearer token.")
     store_dir: Path = Field(Path("./var/store"), description="Directory of the embedded store.")
     base_iri: str = Field(

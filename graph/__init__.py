@@ -32,7 +32,10 @@ def open_store_write(settings: Settings) -> WriteStore:
     if settings.store == "remote":
         from graph.remote import RemoteStore
 
-        return RemoteStore(settings)
+        remote = RemoteStore(settings)
+        remote.check_layout()
+        remote.complete_journal()
+        return remote
     return open_write(settings.store_dir, settings.write_batch_quads)
 
 

@@ -14,7 +14,7 @@ does the real parsing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 # The grammar's own character classes (SPARQL 1.1, section 19.8): white space is only
@@ -151,4 +151,36 @@ def add_using(update: str, using: list[str], using_named: list[str]) -> str:
                 cuts.append(tok.start)
     for pos in reversed(cuts):
         update = update[:pos] + clause + " " + update[pos:]
+    return update
+
+
+_GRAPH_SETS = ("ALL", "NAMED")
+
+
+def expand_graph_sets(update: str, graphs: Callable[[], list[str]]) -> str:
+    """``DROP``/``CLEAR`` of ``ALL`` or ``NAMED`` rewritten as the same operation on each of
+    ``graphs()`` (for a store whose "all graphs" holds graphs that are not ours: Virtuoso's);
+    ``graphs`` is called only when there is something to expand.
+
+    >>> expand_graph_sets("DROP ALL ; INSERT DATA { <a:b> <a:c> <a:d> }", lambda: ["http://g/1"])
+    'DROP SILENT GRAPH <http://g/1> ; INSERT DATA { <a:b> <a:c> <a:d> }'
+    >>> expand_graph_sets("clear silent named", list)
+    'CLEAR SILENT GRAPH <urn:x-collex:no-graph>'
+    """
+    toks = _words(update)
+    cuts: list[tuple[int, int, str]] = []
+    for i, tok in enumerate(toks):
+        if tok.kind != "word" or tok.depth != 0 or tok.text.upper() not in ("DROP", "CLEAR"):
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "SILENT":
+            j += 1
+        if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() in _GRAPH_SETS:
+            end = toks[j].start + len(toks[j].text)
+            verb = tok.text.upper()
+            targets = graphs() or ["urn:x-collex:no-graph"]
+            text = " ; ".join(f"{verb} SILENT GRAPH <{g}>" for g in targets)
+            cuts.append((tok.start, end, text))
+    for start, end, text in reversed(cuts):
+        update = update[:start] + text + update[end:]
     return update

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from collex.settings import Settings
+
+if TYPE_CHECKING:
+    from graph.virtuoso import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -107,26 +112,78 @@ def _wait_http(url: str) -> None:
     pytest.fail(f"{url} did not come up")
 
 
+def start_oxigraph(location: Path, procs: list[subprocess.Popen[bytes]]) -> str:
+    """A real `oxigraph serve` (PyPI package oxigraph); its URL. Not started with
+    ``--union-default-graph``: collex asks for the union by request (graph.remote)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "--location", str(location),
+         "--bind", f"127.0.0.1:{port}", "--timeout-s", "10"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.append(proc)
+    url = f"http://127.0.0.1:{port}"
+    _wait_http(url + "/query?query=ASK%7B%7D")
+    return url
+
+
+@contextlib.contextmanager
+def remote_store(kind: str, directory: Path) -> Iterator[dict[str, str]]:
+    """A remote store of ``kind`` ("remote": `oxigraph serve`; "virtuoso") in ``directory``
+    for the block: the settings that point collex at it."""
+    if kind == "virtuoso":
+        from graph.virtuoso import VIRTUOSO, Server
+
+        if shutil.which(VIRTUOSO) is None:
+            if os.environ.get("CI"):
+                pytest.fail("virtuoso-t is missing in CI")
+            pytest.skip("virtuoso-t is not installed")
+        with Server(directory / "virtuoso", free_port(), free_port()) as server:
+            yield server.env()
+        return
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        yield remote_env(start_oxigraph(directory / "oxigraph", procs))
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 @pytest.fixture
 def oxigraph_server(tmp_path: Path) -> Iterator[Callable[[], str]]:
     """Start real `oxigraph serve` processes (PyPI package oxigraph), union default graph."""
     procs: list[subprocess.Popen[bytes]] = []
 
     def start() -> str:
-        port = free_port()
-        proc = subprocess.Popen(
-            [str(OXIGRAPH), "serve", "--location", str(tmp_path / f"oxigraph{len(procs)}"),
-             "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "10"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(proc)
-        url = f"http://127.0.0.1:{port}"
-        _wait_http(url + "/query?query=ASK%7B%7D")
-        return url
+        return start_oxigraph(tmp_path / f"oxigraph{len(procs)}", procs)
 
     yield start
     for proc in procs:
         proc.kill()
         proc.wait(timeout=10)
+
+
+@pytest.fixture
+def virtuoso_server(tmp_path: Path) -> Iterator[Callable[[], Server]]:
+    """Start real Virtuoso servers (Debian's virtuoso-opensource-7-bin), each with its own
+    database, configuration and ports in ``tmp_path``, set up as ``graph.virtuoso`` says;
+    stopped at the end. Outside CI, skipped where Virtuoso is not installed."""
+    from graph.virtuoso import VIRTUOSO, Server
+
+    if shutil.which(VIRTUOSO) is None:
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t is missing in CI (.ci/run installs virtuoso-opensource-7-bin)")
+        pytest.skip("virtuoso-t is not installed")
+    servers: list[Server] = []
+
+    def start() -> Server:
+        server = Server(tmp_path / f"virtuoso{len(servers)}", free_port(), free_port())
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 def remote_env(url: str) -> dict[str, str]:
@@ -142,8 +199,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def serve(tmp_path: Path, backend: str,
-          oxigraph_server: Callable[[], str]) -> Iterator[ServerFactory]:
+def serve(tmp_path: Path, backend: str, oxigraph_server: Callable[[], str],
+          request: pytest.FixtureRequest) -> Iterator[ServerFactory]:
     """Start real `collex serve` processes (sample data loaded); returns their base URL."""
     procs: list[subprocess.Popen[bytes]] = []
 
@@ -152,6 +209,8 @@ def serve(tmp_path: Path, backend: str,
         full = {**os.environ, "COLLEX_STORE_DIR": str(store), **(env or {})}
         if backend == "remote":
             full.update(remote_env(oxigraph_server()))
+        elif backend == "virtuoso":
+            full.update(request.getfixturevalue("virtuoso_server")().env())
         if load:
             subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=full, check=True,
                            capture_output=True)

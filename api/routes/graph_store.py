@@ -91,7 +91,12 @@ def _parse(body: bytes, content_type: str, base: str) -> list[ox.Triple]:
 
 
 def _exists(reader: ReadStore, graph: str | None) -> bool:
-    return graph is None or reader.ask(f"ASK {{ GRAPH <{graph}> {{ }} }}")
+    if graph is None:
+        return True
+    if getattr(reader, "keeps_empty_graphs", True):
+        return reader.ask(f"ASK {{ GRAPH <{graph}> {{ }} }}")
+    # Virtuoso: a graph is there while it holds a triple (and ``GRAPH <g> {}`` matches any g)
+    return reader.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
 
 
 def _insert(graph: str | None, triples: list[ox.Triple]) -> str:

@@ -16,7 +16,8 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from tests.conftest import ServerFactory
 
-pytestmark = pytest.mark.parametrize("backend", ["embedded", "remote"], indirect=True)
+pytestmark = pytest.mark.parametrize("backend", ["embedded", "remote", "virtuoso"],
+                                     indirect=True)
 
 TOKEN = "endpoint-test-token-0123456789"
 EXPLOSIVE = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -15,7 +16,7 @@ from rdflib import Graph
 from api.app import create_app
 from collex.settings import Settings
 from tests.api.w3c import ProtocolTest, load_manifest, status_matches
-from tests.conftest import SHARED
+from tests.conftest import SHARED, remote_store, serving
 
 TOKEN = "w3c-test-token-0123456789abcdef"
 MANIFEST = SHARED / "w3c-sparql11" / "protocol" / "manifest.ttl"
@@ -27,11 +28,21 @@ RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "applicatio
              "application/trig": "trig"}
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    settings = Settings(store_dir=tmp_path_factory.mktemp("w3c") / "store",
-                        admin_token=TOKEN, rate_limit=10_000, rate_burst=10_000)
-    with TestClient(create_app(settings)) as c:
+@pytest.fixture(scope="module", params=["embedded", "remote", "virtuoso"])
+def client(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """The app on each backend: in process on the embedded store; a real `collex serve`
+    on `oxigraph serve` and on Virtuoso."""
+    tmp = tmp_path_factory.mktemp("w3c")
+    if request.param == "embedded":
+        settings = Settings(store_dir=tmp / "store", admin_token=TOKEN, rate_limit=10_000,
+                            rate_burst=10_000)
+        with TestClient(create_app(settings)) as c:
+            yield c
+        return
+    with remote_store(request.param, tmp) as env, \
+            serving(tmp / "store", {**env, "COLLEX_ADMIN_TOKEN": TOKEN}) as url, \
+            httpx.Client(base_url=url, timeout=30) as c:
         yield c
 
 
@@ -57,7 +68,17 @@ def _check_format(resp: Response, fmt: str) -> None:
         Graph().parse(data=resp.text, format=RDF_TYPES[ctype])
 
 
-def _reset(client: TestClient, test: ProtocolTest) -> None:
+def _reset(client: httpx.Client, test: ProtocolTest) -> None:
+    if not isinstance(client, TestClient):  # a served app: through its own endpoint
+        updates = ["DROP ALL"] + [
+            f"INSERT DATA {{ GRAPH <{graph}> {{ "
+            f"{(MANIFEST.parent / path.name).read_text(encoding='utf-8')} }} }}"
+            for path, graph in test.graph_data]
+        for update in updates:
+            r = client.post("/sparql", data={"update": update},
+                            headers={"Authorization": f"Bearer {TOKEN}"})
+            assert r.status_code < 300, r.text
+        return
     app = client.app
     writer = app.state.writer  # type: ignore[attr-defined]
     writer.update("DROP ALL")
@@ -74,7 +95,7 @@ def test_manifest_has_34_tests(shared: Path) -> None:
 
 @pytest.mark.shared
 @pytest.mark.parametrize("test", TESTS, ids=[t.name for t in TESTS])
-def test_w3c_protocol(test: ProtocolTest, client: TestClient, shared: Path) -> None:
+def test_w3c_protocol(test: ProtocolTest, client: httpx.Client, shared: Path) -> None:
     _reset(client, test)
     for req in test.requests:
         path = req.path.replace("/sparql/", "/sparql", 1)

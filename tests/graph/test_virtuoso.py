@@ -1,0 +1,197 @@
+"""Virtuoso as the remote store: what its answers and limits need (graph.remote), its
+set-up (graph.virtuoso), and a load killed half way through its Graph Store Protocol."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from collex.errors import InvalidInput, QueryTimeout, StoreUnavailable
+from collex.settings import Settings
+from graph import open_store_write
+from graph.base import QueryRequest
+from graph.remote import RemoteStore
+from graph.virtuoso import ISQL, VIRTUOSO, Server, main
+from tests.conftest import COLLEX, SAMPLE, free_port, remote_store
+
+EX = "http://ex.org/"
+
+
+@pytest.fixture
+def virtuoso_settings(tmp_path: Path) -> Settings:
+    return Settings(store_dir=tmp_path / "journal" / "store", query_timeout=30)
+
+
+def _settings(server: Server, base: Settings) -> Settings:
+    return base.model_copy(update={
+        "store": "remote", "remote_query_url": server.query_url,
+        "remote_update_url": server.update_url, "remote_graph_store_url": server.graph_store_url,
+        "remote_auth": "digest", "remote_user": server.user, "remote_password": server.password})
+
+
+def _insert(store: RemoteStore, n: int) -> None:
+    store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ "
+                 + " ".join(f"<{EX}s{i}> <{EX}p> {i} ." for i in range(n)) + " } }")
+
+
+def test_its_answers_are_read_as_the_protocol_says(
+        virtuoso_server: object, virtuoso_settings: Settings, tmp_path: Path) -> None:
+    server = virtuoso_server()  # type: ignore[operator]
+    store = open_store_write(_settings(server, virtuoso_settings))
+    assert isinstance(store, RemoteStore) and store.virtuoso
+    _insert(store, 3)
+    assert store.ask(f"ASK {{ <{EX}s1> ?p 1 }}") is True  # its __ASK_RETVAL table, 1
+    assert store.ask(f"ASK {{ <{EX}s1> ?p 2 }}") is False  # no row
+    ask = store.run(QueryRequest("ASK { ?s ?p ?o }", solutions_format="json"))
+    assert ask.kind == "ask" and b'"boolean":true' in ask.body
+    graph = store.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="ntriples"))
+    assert graph.kind == "graph" and graph.body.count(b"\n") == 3  # not a result table
+    # non-ASCII text and blank nodes through the Graph Store Protocol
+    from rdflib import BNode, Literal, URIRef
+
+    from graph.spool import QuadSpool
+
+    b = BNode()
+    with QuadSpool() as spool:
+        spool.add_graph(EX + "h", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("été 中 😀")),
+                                   (URIRef(EX + "s"), URIRef(EX + "q"), b),
+                                   (b, URIRef(EX + "p"), Literal("x"))])
+        store.replace_graphs(spool)
+    rows = store.select(f"SELECT ?o WHERE {{ GRAPH <{EX}h> {{ <{EX}s> <{EX}p> ?o }} }}")
+    assert [r["o"].value for r in rows] == ["été 中 😀"]
+    assert store.ask(f'ASK {{ <{EX}s> <{EX}q> ?b . ?b <{EX}p> "x" }}')
+    store.update("DROP ALL")  # ours only: Virtuoso's own graphs stay, and it answers on
+    assert store.named_graphs() == []
+    assert store.ask("ASK { GRAPH <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o } }"
+                     ) is False  # hidden from /sparql, not gone:
+    auth = requests.auth.HTTPDigestAuth(server.user, server.password)
+    shown = requests.post(server.update_url, auth=auth, timeout=30, headers={
+        "Accept": "text/csv"}, data={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH "
+                                    "<http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o } }"})
+    assert int(shown.text.split()[-1]) > 1000
+
+
+def test_cut_answers_and_its_own_deadline_are_refused(
+        tmp_path: Path, virtuoso_settings: Settings) -> None:
+    if not _installed():
+        pytest.skip("virtuoso-t is not installed")
+    with Server(tmp_path / "v", free_port(), free_port(), max_rows=5, timeout_s=1) as server:
+        store = open_store_write(_settings(server, virtuoso_settings))
+        assert isinstance(store, RemoteStore)
+        _insert(store, 20)
+        with pytest.raises(StoreUnavailable, match="cut its answer at 5 rows"):
+            store.select("SELECT ?s WHERE { ?s ?p ?o }")
+        with pytest.raises(StoreUnavailable, match="cut its answer at 5 rows"):
+            store.run(QueryRequest("SELECT ?s WHERE { ?s ?p ?o }", solutions_format="json"))
+        capped = store.run(QueryRequest("SELECT ?s WHERE { ?s ?p ?o }", solutions_format="json",
+                                        row_cap=3))  # our own cap is shorter: cut by us
+        assert capped.truncated
+        assert len(store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 4")) == 4
+        with pytest.raises(QueryTimeout, match="its own deadline"):
+            store.select("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i ."
+                         " ?j ?k ?l . ?m ?n1 ?o }")
+
+
+def test_a_virtuoso_showing_its_own_graphs_is_refused(
+        tmp_path: Path, virtuoso_settings: Settings) -> None:
+    if not _installed():
+        pytest.skip("virtuoso-t is not installed")
+    with Server(tmp_path / "v", free_port(), free_port(), setup=False) as server:
+        with pytest.raises(InvalidInput, match="Virtuoso's own graphs"):
+            open_store_write(_settings(server, virtuoso_settings))
+        done = subprocess.run([str(COLLEX), "load", str(SAMPLE)], capture_output=True,
+                              text=True, env={**os.environ, **server.env(),
+                                              "COLLEX_STORE_DIR": str(tmp_path / "s")})
+        assert done.returncode == 2 and "Virtuoso's own graphs" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_init_writes_a_configuration_that_runs(tmp_path: Path) -> None:
+    """`python -m graph.virtuoso init` (README): the files it writes start a Virtuoso whose
+    /sparql shows none of its own graphs once setup.sql has run."""
+    if not _installed():
+        pytest.skip("virtuoso-t is not installed")
+    sql, http = free_port(), free_port()
+    assert main(["init", str(tmp_path / "v"), "--memory-gb", "1", "--sql-port", str(sql),
+                 "--http-port", str(http)]) == 0
+    ini = (tmp_path / "v" / "virtuoso.ini").read_text()
+    assert "NumberOfBuffers = 86507" in ini and "MaxQueryExecutionTime = 60" in ini
+    (tmp_path / "v" / "www").mkdir()
+    proc = subprocess.Popen([VIRTUOSO, "-f", "-c", str(tmp_path / "v" / "virtuoso.ini")],
+                            cwd=tmp_path / "v", stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{http}/sparql"
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        for _ in range(300):
+            try:
+                before = requests.post(url, data={"query": count},
+                                       headers={"Accept": "text/csv"}, timeout=2)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        assert int(before.text.split()[-1]) > 1000  # its own graphs, before the set-up
+        done = subprocess.run([ISQL, str(sql), "dba", "dba", str(tmp_path / "v" / "setup.sql")],
+                              capture_output=True, text=True, timeout=120)
+        assert "*** Error" not in done.stdout, done.stdout
+        after = requests.post(url, data={"query": count}, headers={"Accept": "text/csv"},
+                              timeout=30)
+        assert int(after.text.split()[-1]) == 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+
+
+def test_a_load_killed_half_way_is_completed_by_the_next_writer(tmp_path: Path) -> None:
+    """Written graph by graph, a load killed after some of its graphs is completed from its
+    journal by the next command that opens the store for writing: the same statistics as a
+    load that ran to its end."""
+    with remote_store("virtuoso", tmp_path) as env:
+        env = {**os.environ, **env, "COLLEX_STORE_DIR": str(tmp_path / "j" / "store"),
+               "COLLEX_WRITE_BATCH_QUADS": "100"}
+        journal = tmp_path / "j" / "store.journal"
+        proc = subprocess.Popen([str(COLLEX), "load", "--no-derive", str(SAMPLE)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while not journal.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.001)
+        # killed as its first graphs go (146 graphs, about 0.5 s of requests)
+        proc.send_signal(signal.SIGKILL)
+        assert journal.exists(), "the load ended before its journal was seen"
+        proc.wait(timeout=30)
+        assert journal.exists()
+        count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        half = int(requests.post(env["COLLEX_REMOTE_QUERY_URL"], data={"query": count},
+                                 headers={"Accept": "text/csv"}, timeout=30).text.split()[-1])
+        done = subprocess.run([str(COLLEX), "derive"], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert not journal.exists()
+        completed = subprocess.run([str(COLLEX), "stats", "--json"], env=env,
+                                   capture_output=True, text=True, check=True).stdout
+        again = subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=env,
+                               capture_output=True, text=True)
+        assert again.returncode == 0, again.stderr
+        whole = subprocess.run([str(COLLEX), "stats", "--json"], env=env, capture_output=True,
+                               text=True, check=True).stdout
+    assert half < json.loads(whole)["triples"]
+    def per_class(text: str) -> dict[str, int]:
+        return dict(json.loads(text)["classes"])
+
+    assert per_class(completed) == per_class(whole)
+
+
+def _installed() -> bool:
+    import shutil
+
+    if shutil.which(VIRTUOSO) is None:
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t is missing in CI")
+        return False
+    return True
