@@ -51,6 +51,7 @@ from api.searching import SearchFollower
 from api.security import RateLimiter
 from api.views import GenerationViews
 from api.warmup import warm
+from api.watcher import StoreWatcher
 from collex import __version__
 from collex.errors import CollexError
 from collex.settings import Settings
@@ -58,7 +59,7 @@ from graph import EmbeddedStore, ReadStore, open_store_write
 from graph.pool import CLIENT, Generation, PooledReader, QueryPool
 from graph.sandbox import OfflineThread
 from graph.sandbox import supported as sandbox_supported
-from loaders.derived.state import data_version, ensure
+from loaders.derived.state import bump_writes, change_marker, data_version, ensure
 
 log = logging.getLogger("collex.api")
 
@@ -128,6 +129,12 @@ def whole_store_views(settings: Settings) -> dict[str, Callable[[ReadStore], obj
             "reconcile": lambda r: NameIndex.build(r, settings.base_iri)}
 
 
+def _changed_elsewhere(app: FastAPI) -> None:
+    """Another process wrote to the shared store: the generation moves, the index follows."""
+    app.state.changes.seen_elsewhere()
+    app.state.search.changed(None)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app on the store named by ``settings``."""
     settings = settings or Settings()
@@ -146,9 +153,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             memory_mb=settings.query_memory_mb,
                             offline=not settings.service_allowlist)
         reader: ReadStore = PooledReader(changes)
-    else:
-        changes = Generation()
+    else:  # a shared store: writes through us are told, writes by others are watched
+        watcher = StoreWatcher(lambda: change_marker(reader, settings.base_iri),
+                               lambda: _changed_elsewhere(app), settings.remote_poll_seconds)
+        changes = Generation(lambda: watcher.own_write(bump_writes(writer, settings.base_iri)))
         reader = writer.reader()
+        app.state.watcher = watcher
+        app.router.add_event_handler("startup", watcher.start)
+        app.router.add_event_handler("shutdown", watcher.close)
     app.state.settings = settings
     app.state.writer = writer
     app.state.changes = changes  # data_changed() after every write; .generation
@@ -191,10 +203,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.add_event_handler("shutdown", app.state.offline.close)
     # inside CORS: CORS headers go on 304s and kept answers too (Origin is in the tag)
     app.add_middleware(_GZip, minimum_size=1024, compresslevel=6)
+    # a shared store: its change marker is read for every answer that could come from the
+    # cache, so that a write made elsewhere is never answered from before it
+    shared = not isinstance(writer, EmbeddedStore)
     data_state = DataState(lambda: changes.generation,
-                           lambda: data_version(reader, settings.base_iri),
+                           (lambda: change_marker(reader, settings.base_iri)) if shared else
+                           (lambda: data_version(reader, settings.base_iri)),
                            lambda: app.state.search.applied, lambda: last_load(reader),
-                           recheck=None if isinstance(writer, EmbeddedStore) else 5.0)
+                           recheck=0.0 if shared else None)
     app.add_middleware(_Language)  # inside the cache: an answer setting a cookie is not kept
     app.add_middleware(HttpCache, state=data_state,
                        max_bytes=settings.answer_cache_mb * 1024 * 1024,

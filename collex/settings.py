@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     remote_update_url: str | None = Field(None, description="Remote store: update endpoint.")
     remote_graph_store_url: str | None = Field(
         None, description="Remote store: Graph Store Protocol endpoint (loads graph by graph).")
+    remote_poll_seconds: float = Field(
+        5.0, gt=0, description="Remote store: how often a server looks for writes made by"
+        " other processes (search index, cached answers follow within this plus a rebuild).")
     remote_auth: Literal["none", "basic", "digest", "bearer"] = Field(
         "none", description="Remote store: authentication scheme."
     )

@@ -512,13 +512,23 @@ class QueryPool:
 
 
 class Generation:
-    """Write counter for stores without a pool (remote): same interface as QueryPool."""
+    """Write counter for stores without a pool (remote): same interface as QueryPool.
 
-    def __init__(self) -> None:
+    ``on_write`` runs after each write made through this server (it tells the other servers
+    of a shared store: ``loaders.derived.state.bump_writes``); :meth:`seen_elsewhere` counts a
+    write another process made."""
+
+    def __init__(self, on_write: Callable[[], None] | None = None) -> None:
         self.generation = 0
         self._lock = threading.Lock()
+        self._on_write = on_write
 
     def data_changed(self) -> None:
+        if self._on_write is not None:
+            self._on_write()
+        self.seen_elsewhere()
+
+    def seen_elsewhere(self) -> None:
         with self._lock:
             self.generation += 1
 

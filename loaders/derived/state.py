@@ -22,6 +22,7 @@ from loaders.terms import COLLEX
 
 RELATED = "graph/derived/related"
 STATE = "graph/derived/state"
+WRITES = "graph/derived/writes"  # bumped by each write through a server on a shared store
 
 
 def version_triples(base: str, version: str) -> list[tuple[URIRef, URIRef, Literal]]:
@@ -40,6 +41,25 @@ def _one(reader: ReadStore, graph: str, prop: str) -> str | None:
 
 def data_version(reader: ReadStore, base: str) -> str | None:
     return _one(reader, f"{base}{STATE}", str(COLLEX.dataVersion))
+
+
+def change_marker(reader: ReadStore, base: str) -> str:
+    """What changes with every write to the store: the data version (loads) and the write
+    marker (writes through a server). Servers sharing a remote store poll it."""
+    rows = reader.select(
+        f"SELECT ?g ?v WHERE {{ VALUES (?g ?p) {{ (<{base}{STATE}> <{COLLEX.dataVersion}>)"
+        f" (<{base}{WRITES}> <{COLLEX.writeMarker}>) }} GRAPH ?g {{ ?g ?p ?v }} }}")
+    found = {str(getattr(r["g"], "value", "")): str(getattr(r["v"], "value", "")) for r in rows}
+    return f"{found.get(base + STATE, '')}|{found.get(base + WRITES, '')}"
+
+
+def bump_writes(store: WriteStore, base: str) -> str:
+    """A new write marker (after a write through a server), returned: the other servers
+    see it change."""
+    graph, marker = f"{base}{WRITES}", new_version()
+    store.update(f"DROP SILENT GRAPH <{graph}> ; INSERT DATA {{ GRAPH <{graph}> {{ <{graph}>"
+                 f" <{COLLEX.writeMarker}> \"{marker}\" }} }}")
+    return marker
 
 
 def related_version(reader: ReadStore, base: str) -> str | None:

@@ -195,3 +195,22 @@ def _installed() -> bool:
             pytest.fail("virtuoso-t is missing in CI")
         return False
     return True
+
+
+def test_the_sample_loads_into_virtuoso_as_into_the_embedded_store(tmp_path: Path) -> None:
+    """`collex load data/sample` then `collex stats`: the same triples, graphs and distinct
+    resources per class on Virtuoso as on the embedded store."""
+    def stats(env: dict[str, str]) -> dict[str, object]:
+        full = {**os.environ, **env}
+        subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=full, check=True,
+                       capture_output=True)
+        return dict(json.loads(subprocess.run([str(COLLEX), "stats", "--json"], env=full,
+                                              check=True, capture_output=True,
+                                              text=True).stdout))
+
+    embedded = stats({"COLLEX_STORE_DIR": str(tmp_path / "embedded")})
+    with remote_store("virtuoso", tmp_path) as env:
+        virtuoso = stats({**env, "COLLEX_STORE_DIR": str(tmp_path / "v" / "store")})
+    assert virtuoso["classes"] == embedded["classes"]
+    assert virtuoso["triples"] == embedded["triples"]
+    assert virtuoso["graphs"] == embedded["graphs"]
