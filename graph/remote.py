@@ -73,6 +73,7 @@ class RemoteReader:
         self.timeout = settings.query_timeout
         self.session = session or requests.Session()
         self.engine = ""  # the Server header of the last answer
+        self._kind: str | None = None  # the engine, once known (see _detect)
         if settings.remote_auth == "basic":
             self.session.auth = (settings.remote_user or "", settings.remote_password or "")
         elif settings.remote_auth == "digest":
@@ -112,11 +113,15 @@ class RemoteReader:
         return response
 
     def _detect(self) -> str:
-        """The remote engine, by the Server header of an answer (asked once)."""
-        if not self.engine:
-            self._post(self.query_url, {"query": "ASK {}"},
-                       {"Accept": _FORM_ACCEPT["ASK"]}, "query")
-        return self.engine
+        """The remote engine, asked once: by the Server header of an answer, else (behind a
+        proxy that rewrites it) by Virtuoso's own form of an ASK answer."""
+        if self._kind is None:
+            response = self._post(self.query_url, {"query": "ASK {}"},
+                                  {"Accept": _FORM_ACCEPT["ASK"]}, "query")
+            self._kind = self.engine
+            if _ASK_COLUMN.encode() in response.content:
+                self._kind = "Virtuoso"
+        return self._kind
 
     @property
     def virtuoso(self) -> bool:
