@@ -29,8 +29,6 @@ class StoreWatcher:
         self._lock = threading.Lock()
         self._seen: str | None = None
         self._own: set[str] = set()  # write markers this server wrote itself
-        self._thread: threading.Thread | None = None
-        self.changes_seen = 0
 
     def own_write(self, written: str) -> None:
         """This server wrote marker ``written``: not a change made elsewhere."""
@@ -45,8 +43,7 @@ class StoreWatcher:
             self._seen = self._marker()
         except CollexError as exc:
             log.warning("the store's change marker cannot be read yet: %s", exc)
-        self._thread = threading.Thread(target=self._run, name="collex-watcher", daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._run, name="collex-watcher", daemon=True).start()
 
     def close(self) -> None:
         self._stop.set()
@@ -62,7 +59,6 @@ class StoreWatcher:
             version_now, _, writes_now = now.partition("|")
             if version_now == version_before and writes_now in self._own:
                 return False  # our own write, already followed
-        self.changes_seen += 1
         self._on_change()
         return True
 
