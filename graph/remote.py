@@ -343,7 +343,7 @@ class RemoteStore(RemoteReader):
             raise InvalidInput(
                 "the remote store's query endpoint shows Virtuoso's own graphs (virtrdf:...):"
                 " hide them from it first (`python -m graph.virtuoso init DIR` writes the"
-                " set-up script; README, \"Running at national scale\")")
+                " set-up script; README, \"A remote store\")")
 
     def complete_journal(self) -> bool:
         """Finish a per-graph write that was killed or refused half way (idempotent: every
