@@ -12,6 +12,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -145,3 +146,44 @@ def test_off_the_server_serves_what_collex_publish_made(tmp_path: Path) -> None:
         assert _published(base)["state"] == listing["state"]
         time.sleep(1)
         assert pointer.stat().st_mtime_ns == written
+
+
+def _ended(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")  # ended, maybe not yet reaped by its new parent
+
+
+def test_the_dump_process_ends_with_its_server(tmp_path: Path) -> None:
+    """The server's dump process (``python -m api.dumps ... PARENT``) ends when the server is
+    killed mid-dump, and does not start when its server is already gone."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c",
+         "import os, subprocess, sys, time\n"
+         "child = subprocess.Popen([sys.executable, '-c', 'import sys, time\\n"
+         "from api.dumps import die_with\\ndie_with(int(sys.argv[1]))\\n"
+         "print(\"ready\", flush=True)\\ntime.sleep(120)', str(os.getpid())])\n"
+         "print(child.pid, flush=True)\n"
+         "time.sleep(120)\n"],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    assert parent.stdout.readline().strip() == "ready"
+    assert not _ended(child)
+    parent.kill()
+    parent.wait(10)
+    for _ in range(100):
+        if _ended(child):
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, 9)
+        raise AssertionError("the dump process outlived its server")
+    # a parent that is not (or no longer) ours: the dump does not start
+    late = subprocess.run([sys.executable, "-m", "api.dumps", str(tmp_path / "none"),
+                           str(tmp_path / "dumps"), "http://example.org/", "0", "1"],
+                          capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).parents[2])
+    assert late.returncode == 1 and not (tmp_path / "dumps").exists(), late.stderr
