@@ -96,8 +96,8 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
 
 
-def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False
-        ) -> dict[str, object]:
+def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False,
+        backend: str = "embedded") -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix=f"collex-bench-{scale}-"))
     store = work / "store"
     env = {**os.environ, "COLLEX_STORE_DIR": str(store), "COLLEX_RATE_LIMIT": "1000000",
@@ -245,8 +245,94 @@ def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False
             proc.wait(timeout=20)
         if "search" in result:  # the idle figures are in: the same store under load
             result["under_load"] = under_load(store, work, env)
+            if backend == "virtuoso":  # the same corpus and mix on Virtuoso, next to these
+                result["virtuoso"] = on_virtuoso(work, env, queries, requests, concurrency,
+                                                 search_mix)
         shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def on_virtuoso(work: Path, env: dict[str, str], queries: list[tuple[str, str]],
+                requests: int, concurrency: int, search_mix: list[dict[str, str]],
+                memory_gb: float = 4.0) -> dict[str, object]:
+    """``--backend=virtuoso``: the same corpus loaded by ``collex load`` into a Virtuoso
+    started here (Debian's ``virtuoso-t``, its buffers sized for ``memory_gb``; writes by the
+    Graph Store Protocol), derived, compared with the embedded store by ``collex stats``, then
+    served by ``collex serve`` on it: ingest, derive, the SPARQL mix through ``collex serve``
+    and on Virtuoso's own ``/sparql``, and the search API."""
+    from graph.virtuoso import Server
+
+    venv = {**env, "COLLEX_STORE_DIR": str(work / "vstore")}  # journal and index beside it
+    out: dict[str, object] = {"memory_gb": memory_gb}
+    with Server(work / "virtuoso", _free_port(), _free_port(), memory_gb=memory_gb) as v:
+        venv.update(v.env())
+        out["ingest"] = {src: timed_load(venv, work / "corpus" / src, fmt)
+                         for src, fmt in (("idref", "idref"), ("ead", "ead"),
+                                          ("lists", "lists"))}
+        t = time.perf_counter()
+        subprocess.run([str(BIN / "collex"), "derive"], env=venv, check=True,
+                       capture_output=True)
+        out["derive_seconds"] = round(time.perf_counter() - t, 1)
+        stats = [json.loads(subprocess.run([str(BIN / "collex"), "stats", "--json"], env=e,
+                                           check=True, capture_output=True, text=True).stdout)
+                 for e in (env, venv)]
+        out["same_stats_as_embedded"] = stats[0] == stats[1]
+        if stats[0] != stats[1]:
+            out["stats"] = {"embedded": stats[0], "virtuoso": stats[1]}
+        out["store_mb"] = round(sum(f.stat().st_size for f in (work / "virtuoso").glob(
+            "virtuoso*.db")) / 1e6, 1)
+        port = _free_port()
+        t = time.perf_counter()
+        proc = subprocess.Popen([str(BIN / "collex"), "serve", "--port", str(port)], env=venv,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 600  # the search index is built from Virtuoso
+            while True:
+                try:
+                    if httpx.get(base + "/api/collections", params={"q": "manuscrits"},
+                                 timeout=5).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit("collex serve on Virtuoso did not answer within 600 s")
+                time.sleep(0.2)
+            out["cold_start_seconds"] = round(time.perf_counter() - t, 2)
+            for url in (base + "/sparql", v.query_url):
+                load_test(url, queries, len(queries) * concurrency, concurrency)  # warm-up
+            out["sparql"] = {
+                "collex serve on Virtuoso": load_test(base + "/sparql", queries, requests,
+                                                      concurrency),
+                "Virtuoso's /sparql": load_test(v.query_url, queries, requests, concurrency)}
+            with httpx.Client(timeout=30) as client:
+                lat = []
+                for i in range(200):
+                    t0 = time.perf_counter()
+                    r = client.get(base + "/api/collections", params=search_mix[i % len(
+                        search_mix)], headers={"Cache-Control": "no-cache"})
+                    lat.append(time.perf_counter() - t0)
+                    assert r.status_code == 200, r.text
+            q = statistics.quantiles(lat, n=100)
+            out["search"] = {"p50_ms": q[49] * 1000, "p95_ms": q[94] * 1000}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    # the other road for a first load (README, "Running at national scale"): the embedded
+    # store's dump through Virtuoso's bulk loader, into a Virtuoso of its own
+    (work / "bulk").mkdir()
+    os.link(work / "dump.nq", work / "bulk" / "collex.nq")
+    with Server(work / "virtuoso-bulk", _free_port(), _free_port(), memory_gb=memory_gb,
+                dirs_allowed=(work / "bulk",)) as b:
+        t = time.perf_counter()
+        b.bulk_load(work / "bulk")
+        out["bulk_load_seconds"] = round(time.perf_counter() - t, 1)
+        benv = {**env, **b.env(), "COLLEX_STORE_DIR": str(work / "bstore")}
+        bulk = json.loads(subprocess.run([str(BIN / "collex"), "stats", "--json"], env=benv,
+                                         check=True, capture_output=True, text=True).stdout)
+        out["bulk_triples"] = bulk["triples"]
+        out["bulk_same_stats_as_embedded"] = bulk == stats[0]
+    return out
 
 
 def under_load(store: Path, work: Path, env: dict[str, str], minutes: float = 2.0,
@@ -373,7 +459,42 @@ def table(r: dict[str, object]) -> str:
     elif isinstance(load, dict):
         lines[-2:-2] = [f"Under load: not measured ({load.get('error', '')}).", ""]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in verdicts(r)]
+    if isinstance(r.get("virtuoso"), dict):
+        lines += ["", *virtuoso_table(r)]
     return "\n".join(lines) + "\n"
+
+
+def virtuoso_table(r: dict[str, object]) -> list[str]:
+    """``--backend=virtuoso``: the same corpus on Virtuoso, next to the embedded store."""
+    v: dict = r["virtuoso"]  # type: ignore[assignment,type-arg]
+    ours: dict = r["ingest"]  # type: ignore[assignment,type-arg]
+    lines = [f"On Virtuoso (`--backend=virtuoso`: Debian's `virtuoso-t`, buffers for"
+             f" {v['memory_gb']:g} GB, written through the Graph Store Protocol), the same corpus:"
+             f" `collex stats` {'the same as' if v['same_stats_as_embedded'] else 'DIFFERENT from'}"
+             " the embedded store's"
+             + (f"; loaded from the dump by the bulk loader:"
+                f" {'the same' if v['bulk_same_stats_as_embedded'] else 'DIFFERENT'}"
+                if "bulk_same_stats_as_embedded" in v else "") + ".", "",
+             "| Stage | embedded s | Virtuoso s | Virtuoso triples/s |", "|---|---|---|---|"]
+    for src, w in v["ingest"].items():
+        lines.append(f"| load {src} | {ours[src]['seconds']:.1f} | {w['seconds']:.1f} |"
+                     f" {w['triples_per_s']:.0f} |")
+    lines.append(f"| derive | {r['derive_seconds']} | {v['derive_seconds']} | |")
+    if "bulk_load_seconds" in v:
+        lines.append(f"| or: `collex dump` of the embedded store through Virtuoso's bulk"
+                     f" loader | | {v['bulk_load_seconds']} |"
+                     f" {float(v['bulk_triples']) / float(v['bulk_load_seconds']):.0f} |")
+    lines += ["", f"Virtuoso database {v['store_mb']} MB (embedded store {r['store_mb']} MB);"
+              f" `collex serve` on it: cold start to first search answer"
+              f" {v['cold_start_seconds']} s, search API words p50 {v['search']['p50_ms']:.1f}"
+              f" ms, p95 {v['search']['p95_ms']:.1f} ms.", "",
+              "| SPARQL mix | queries/s | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|"]
+    sp: dict = r["sparql"]  # type: ignore[assignment,type-arg]
+    for name, w in [("collex serve (embedded)", sp["collex serve"]),
+                    *v["sparql"].items()]:
+        lines.append(f"| {name} | {w['qps']:.0f} | {w['p50_ms']:.1f} | {w['p95_ms']:.1f} |"
+                     f" {w['p99_ms']:.1f} |")
+    return lines
 
 
 def main() -> None:
@@ -383,9 +504,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--ingest-only", action="store_true",
                         help="measure the loads only (the L scale's RSS target needs no more)")
+    parser.add_argument("--backend", choices=["embedded", "virtuoso"], default="embedded",
+                        help="virtuoso: also load, derive and serve the same corpus on a"
+                             " Virtuoso started for the run (Debian's virtuoso-t), reported"
+                             " next to the embedded store")
     args = parser.parse_args()
+    if args.backend == "virtuoso" and args.ingest_only:
+        parser.error("--backend=virtuoso measures the whole run: not with --ingest-only")
     started = time.perf_counter()
-    r = run(args.scale, args.requests, args.concurrency, args.ingest_only)
+    r = run(args.scale, args.requests, args.concurrency, args.ingest_only, args.backend)
     r["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     r["machine"] = (f"{platform.machine()}, {os.cpu_count()} cores,"
                     f" Python {platform.python_version()}")

@@ -28,6 +28,7 @@ ISQL = "isql-vt"  # Debian's name of Virtuoso's isql
 PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
 SYSTEM_GRAPHS = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
                  "http://localuriqaserver/sparql")
+NO_GRAPH = "urn:collex:bulk-load:no-graph"  # where a bulk-loaded triple without graph would go
 
 
 def setup_sql(password: str | None = None) -> str:
@@ -43,8 +44,20 @@ def setup_sql(password: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def bulk_load_sql(directory: Path, pattern: str = "*.nq*") -> str:
+    """Virtuoso's bulk loader on the N-Quads files of ``directory`` (``collex dump`` of an
+    embedded store, gzipped or not): every quad into its named graph, then a checkpoint. The
+    directory must be in the ``DirsAllowed`` of ``virtuoso.ini``; a file's errors are kept in
+    ``DB.DBA.LOAD_LIST`` (``ll_error``), printed by the last statement."""
+    return (f"ld_dir ('{directory.resolve()}', '{pattern}', '{NO_GRAPH}');\n"
+            "rdf_loader_run ();\n"
+            "checkpoint;\n"
+            "SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;\n")
+
+
 def ini(directory: Path, sql_port: int, http_port: int, memory_gb: float = 2.0,
-        max_rows: int = 1_000_000, timeout_s: int = 0, threads: int = 8) -> str:
+        max_rows: int = 1_000_000, timeout_s: int = 0, threads: int = 8,
+        dirs_allowed: tuple[Path, ...] = ()) -> str:
     """A ``virtuoso.ini`` for a database in ``directory``: buffers sized for ``memory_gb``
     of RAM as OpenLink advises (about two thirds of it in 8 KB pages, three quarters of
     those dirty at most), ``max_rows`` (``ResultSetMaxRows``: answers longer than this are
@@ -52,6 +65,7 @@ def ini(directory: Path, sql_port: int, http_port: int, memory_gb: float = 2.0,
     0 for none: past it Virtuoso answers what it found so far, which the adapter refuses as
     a timeout)."""
     d = directory.resolve()
+    allowed = ", ".join([".", str(d), *(str(p.resolve()) for p in dirs_allowed)])
     buffers = max(10_000, int(memory_gb * 0.66 * (1 << 30) / 8192))
     return f"""[Database]
 DatabaseFile = {d}/virtuoso.db
@@ -73,7 +87,7 @@ Striping = 0
 
 [Parameters]
 ServerPort = 127.0.0.1:{sql_port}
-DirsAllowed = ., {d}
+DirsAllowed = {allowed}
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {buffers * 3 // 4}
 CheckpointInterval = 60
@@ -108,8 +122,10 @@ class Server:
     """
 
     def __init__(self, directory: Path, sql_port: int, http_port: int,
-                 memory_gb: float = 1.0, setup: bool = True, **options: int) -> None:
+                 memory_gb: float = 1.0, setup: bool = True,
+                 dirs_allowed: tuple[Path, ...] = (), **options: int) -> None:
         self.directory, self.sql_port, self.http_port = directory, sql_port, http_port
+        self.dirs_allowed = dirs_allowed
         self.memory_gb, self.options, self.setup = memory_gb, options, setup
         self.proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -127,7 +143,7 @@ class Server:
         new = not (self.directory / "virtuoso.db").exists()
         config = self.directory / "virtuoso.ini"
         config.write_text(ini(self.directory, self.sql_port, self.http_port, self.memory_gb,
-                              **self.options))
+                              dirs_allowed=self.dirs_allowed, **self.options))
         self._log = log = (self.directory / "stdout.log").open("ab")
         self.proc = subprocess.Popen(  # noqa: S603 (Virtuoso's server, a configuration of ours)
             [VIRTUOSO, "-f", "-c", str(config)], cwd=self.directory,
@@ -162,6 +178,14 @@ class Server:
         if done.returncode != 0 or "*** Error" in done.stdout:
             raise RuntimeError(f"isql: {done.stdout[-1000:]}{done.stderr[-500:]}")
         return done.stdout
+
+    def bulk_load(self, directory: Path, pattern: str = "*.nq*") -> None:
+        """Load the N-Quads files of ``directory`` by Virtuoso's bulk loader
+        (``bulk_load_sql``); a file it could not read raises, naming the file and its error."""
+        out = self.isql(bulk_load_sql(directory, pattern))
+        tail = out.rsplit("ll_error", 1)[-1]
+        if "0 Rows." not in tail:
+            raise RuntimeError(f"Virtuoso's bulk loader refused files: {tail.strip()[:1000]}")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
