@@ -96,6 +96,27 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
 
 
+def serve_until_searchable(env: dict[str, str], timeout: float = 600
+                           ) -> tuple[subprocess.Popen[bytes], str, float]:
+    """``collex serve`` started on ``env``'s store: the process, its URL and the seconds to
+    its first search answer (a cold start: the search index is built from the store)."""
+    port = _free_port()
+    t = time.perf_counter()
+    proc = subprocess.Popen([str(BIN / "collex"), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    while time.perf_counter() - t < timeout:
+        try:
+            if httpx.get(base + "/api/collections", params={"q": "manuscrits"},
+                         timeout=5).status_code == 200:
+                return proc, base, round(time.perf_counter() - t, 2)
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    proc.terminate()
+    raise SystemExit(f"collex serve did not answer a search within {timeout:g} s")
+
+
 def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False,
         backend: str = "embedded") -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix=f"collex-bench-{scale}-"))
@@ -150,19 +171,8 @@ def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False,
     result["export_valid"] = bool(json.loads(checked.stdout or "{}").get("valid"))
     result["validate_seconds"] = round(time.perf_counter() - t, 1)
     # Servers: ours (cold start measured) and oxigraph serve on the same data.
-    port, ox_port = _free_port(), _free_port()
-    t = time.perf_counter()
-    ours_proc = subprocess.Popen([str(BIN / "collex"), "serve", "--port", str(port)], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    while True:
-        try:
-            if httpx.get(base + "/api/collections", params={"q": "manuscrits"},
-                         timeout=5).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    result["cold_start_seconds"] = round(time.perf_counter() - t, 2)
+    ox_port = _free_port()
+    ours_proc, base, result["cold_start_seconds"] = serve_until_searchable(env)
     subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(work / "ox"), "--file",
                     str(dump)], check=True, capture_output=True)
     ox_proc = subprocess.Popen([str(BIN / "oxigraph"), "serve", "--location", str(work / "ox"),
@@ -281,24 +291,8 @@ def on_virtuoso(work: Path, env: dict[str, str], queries: list[tuple[str, str]],
             out["stats"] = {"embedded": stats[0], "virtuoso": stats[1]}
         out["store_mb"] = round(sum(f.stat().st_size for f in (work / "virtuoso").glob(
             "virtuoso*.db")) / 1e6, 1)
-        port = _free_port()
-        t = time.perf_counter()
-        proc = subprocess.Popen([str(BIN / "collex"), "serve", "--port", str(port)], env=venv,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
+        proc, base, out["cold_start_seconds"] = serve_until_searchable(venv)
         try:
-            deadline = time.monotonic() + 600  # the search index is built from Virtuoso
-            while True:
-                try:
-                    if httpx.get(base + "/api/collections", params={"q": "manuscrits"},
-                                 timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("collex serve on Virtuoso did not answer within 600 s")
-                time.sleep(0.2)
-            out["cold_start_seconds"] = round(time.perf_counter() - t, 2)
             for url in (base + "/sparql", v.query_url):
                 load_test(url, queries, len(queries) * concurrency, concurrency)  # warm-up
             out["sparql"] = {
