@@ -21,7 +21,7 @@ from api.models import (
     Related,
 )
 from collex.errors import NotFound
-from graph.base import ReadStore
+from graph.base import ReadStore, is_true
 from graph.common import scopes
 from graph.search import LANGUAGES
 from ontology import SPARQL_PREFIXES
@@ -165,7 +165,7 @@ def network_detail(reader: ReadStore, base: str, ident: str) -> NetworkDetail:
         m = _v(r, "m")
         nodes.setdefault(m, Node(id=m, label=_v(r, "t") or m, role=_v(r, "role"),
                                  holder=_v(r, "h") or _v(r, "hn"),
-                                 external=_v(r, "ext") == "true"))
+                                 external=is_true(r.get("ext"))))
     edges = []
     members = set(nodes)
     for r in reader.select(P + f"SELECT ?a ?b ?score ?why ?reason ?reason_en WHERE {{ <{iri}> "

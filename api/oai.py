@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from lxml import etree
 
-from graph.base import ReadStore
+from graph.base import ReadStore, is_true
 from loaders.tombstones import DISCIPLINES, NOTICE_SOURCES, set_specs
 from loaders.xmlsafe import XmlRejected, parse_xml
 from ontology import SPARQL_PREFIXES
@@ -362,9 +362,9 @@ class Provider:
 
     def _headers(self, rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal
                                        | ox.Triple]]) -> list[Header]:
-        live = [_v(r, "c") for r in rows if _v(r, "deleted") != "true"]
+        live = [_v(r, "c") for r in rows if not is_true(r.get("deleted"))]
         sets = set_specs(self.reader, self.base, live)
-        dead = [_v(r, "c") for r in rows if _v(r, "deleted") == "true"]
+        dead = [_v(r, "c") for r in rows if is_true(r.get("deleted"))]
         buried: dict[str, list[str]] = defaultdict(list)
         if dead:
             values = " ".join(f"<{c}>" for c in dead)
@@ -374,7 +374,7 @@ class Provider:
                 buried[_v(r, "c")].append(_v(r, "s"))
         out = []
         for r in rows:
-            c, deleted = _v(r, "c"), _v(r, "deleted") == "true"
+            c, deleted = _v(r, "c"), is_true(r.get("deleted"))
             specs = sorted(set(buried[c] if deleted else sets.get(c, [])))
             out.append(Header(c, utc(_v(r, "ds")), deleted, tuple(specs)))
         return out

@@ -16,6 +16,14 @@ SelectRow = dict[str, Term]
 AnswerKind = Literal["select", "ask", "graph"]
 
 
+def is_true(term: object) -> bool:
+    """A boolean value bound in a query answer (``BIND(EXISTS {...} AS ?x)``,
+    ``BIND(true AS ?x)``) is true when it reads ``"true"`` or ``"1"`` (both lexical forms of
+    ``xsd:boolean`` true). Virtuoso answers boolean values as the integers 1 and 0 (its SQL
+    heart has no boolean), so a test of ``== "true"`` alone read every one as false there."""
+    return str(getattr(term, "value", "") or "") in ("true", "1")
+
+
 @dataclass(frozen=True)
 class QueryAnswer:
     """A serialized query answer: its kind, media type and bytes."""

@@ -249,18 +249,37 @@ def serving(store: Path, env: dict[str, str] | None = None) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def _serve_loaded(tmp: Path, *paths: Path) -> Iterator[str]:
+def _serve_loaded(tmp: Path, *paths: Path, env: dict[str, str] | None = None
+                  ) -> Iterator[str]:
     """`collex serve` on a store of its own where ``paths`` were loaded; yields its URL."""
     subprocess.run([str(COLLEX), "load", *map(str, paths)], check=True, capture_output=True,
-                   env={**os.environ, "COLLEX_STORE_DIR": str(tmp / "store")})
-    with serving(tmp / "store") as url:
+                   env={**os.environ, "COLLEX_STORE_DIR": str(tmp / "store"), **(env or {})})
+    with serving(tmp / "store", env) as url:
         yield url
 
 
+THREE_BACKENDS = pytest.mark.parametrize("sample_backend", ["embedded", "remote", "virtuoso"],
+                                         indirect=True, scope="module")
+"""Runs a test using `sample_server` on the embedded store, `oxigraph serve` and Virtuoso
+(one server per store for the module)."""
+
+
+@pytest.fixture(scope="module", params=["embedded"])
+def sample_backend(request: pytest.FixtureRequest) -> str:
+    """Which store `sample_server` uses; tests marked `THREE_BACKENDS` run on all three."""
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def sample_server(tmp_path_factory: pytest.TempPathFactory, sample_backend: str
+                  ) -> Iterator[str]:
     """One `collex serve` on the loaded sample for a whole test module (read-only tests)."""
-    yield from _serve_loaded(tmp_path_factory.mktemp("served"), SAMPLE)
+    tmp = tmp_path_factory.mktemp("served")
+    if sample_backend == "embedded":
+        yield from _serve_loaded(tmp, SAMPLE)
+        return
+    with remote_store(sample_backend, tmp) as env:
+        yield from _serve_loaded(tmp, SAMPLE, env=env)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,8 @@ import re
 import httpx
 import pytest
 
+from tests.conftest import THREE_BACKENDS
+
 PREFIXES = """PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX dcmitype: <http://purl.org/dc/dcmitype/>
 PREFIX rico: <https://www.ica.org/standards/RiC/ontology#>
@@ -49,6 +51,7 @@ def _heading(html: str, ident: str) -> str:
     return re.sub(r"<[^>]+>", "", m.group(1))
 
 
+@THREE_BACKENDS
 def test_a_person_page_lists_the_collections_citing_that_person(sample_server: str) -> None:
     api = httpx.get(sample_server + "/api/entity", params={"iri": GASTON_PARIS}).json()
     expected = _citing_collections(sample_server, GASTON_PARIS)
@@ -78,6 +81,7 @@ def test_a_person_page_lists_the_collections_citing_that_person(sample_server: s
             sample_server, GASTON_PARIS, f"{net} collex:hasMember ?c .")
 
 
+@THREE_BACKENDS
 def test_a_person_named_only_in_a_component_leads_to_that_component(
         sample_server: str) -> None:
     base = httpx.get(sample_server + "/api/institutions").json()[0]["iri"].split("/id/")[0]
@@ -97,6 +101,7 @@ def test_a_person_named_only_in_a_component_leads_to_that_component(
     assert _heading(page.text, "components-title").startswith("1 composante")
 
 
+@THREE_BACKENDS
 def test_subject_place_and_bnf_pages(sample_server: str) -> None:
     subject = httpx.get(sample_server + "/subjects/027732428", headers={"Accept": "text/html"})
     assert subject.status_code == 200 and "<h1>Géopolitique</h1>" in subject.text
@@ -115,6 +120,7 @@ def test_subject_place_and_bnf_pages(sample_server: str) -> None:
     assert "/entity?iri=http%3A%2F%2Fdata.bnf.fr%2Fark%3A%2F12148%2Fcb11963568t%23about" in coll
 
 
+@THREE_BACKENDS
 def test_entity_paging_filters_and_errors(sample_server: str) -> None:
     second = httpx.get(sample_server + "/api/entity",
                        params={"iri": GEOPOLITIQUE, "page": 2}).json()
@@ -135,6 +141,7 @@ def test_entity_paging_filters_and_errors(sample_server: str) -> None:
 
 @pytest.mark.parametrize("path", ["/agents/027058352", "/subjects/027732428",
                                   "/id/place/constantine-algerie"])
+@THREE_BACKENDS
 def test_entity_pages_embed_schema_org(sample_server: str, path: str) -> None:
     import json
 
@@ -145,6 +152,7 @@ def test_entity_pages_embed_schema_org(sample_server: str, path: str) -> None:
     assert data["@context"] == "https://schema.org/" and data["name"]
 
 
+@THREE_BACKENDS
 def test_a_component_permalink_in_the_sample(sample_server: str) -> None:
     key = "calames-751052116-0001"
     page = httpx.get(sample_server + f"/id/collection/{key}/c/p-1.2",

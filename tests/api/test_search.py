@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from graph.search import Document, SqliteSearchIndex
+from tests.conftest import THREE_BACKENDS
 
 
 def _fold(text: str) -> str:
@@ -26,6 +27,7 @@ def _sparql(base: str, query: str) -> list[dict[str, dict[str, str]]]:
     return list(r.json()["results"]["bindings"])
 
 
+@THREE_BACKENDS
 def test_ecole_finds_ecole(sample_server: str) -> None:
     r = httpx.get(sample_server + "/api/collections", params={"q": "ecole", "limit": 100})
     assert r.status_code == 200
@@ -52,6 +54,7 @@ def test_ecole_finds_ecole(sample_server: str) -> None:
     ("subject", "?c <http://purl.org/dc/terms/subject> ?v ."
                 " ?v a <http://www.w3.org/2004/02/skos/core#Concept>"),
 ])
+@THREE_BACKENDS
 def test_facet_counts_equal_sparql_counts(sample_server: str, facet: str, pattern: str) -> None:
     page = httpx.get(sample_server + "/api/collections", params={"limit": 1}).json()
     facets = {v["value"]: v["count"] for v in page["facets"][facet]}
@@ -66,6 +69,7 @@ def test_facet_counts_equal_sparql_counts(sample_server: str, facet: str, patter
     assert len(facets) == min(20, len(expected))
 
 
+@THREE_BACKENDS
 def test_filtered_facets_match_sparql(sample_server: str) -> None:
     inst = "http://127.0.0.1:8000/id/institution/FR-751132101"
     page = httpx.get(sample_server + "/api/collections",
@@ -81,6 +85,7 @@ def test_filtered_facets_match_sparql(sample_server: str) -> None:
     assert short["total"] == page["total"]
 
 
+@THREE_BACKENDS
 def test_paging_cursor_sort_and_cap(sample_server: str) -> None:
     seen: list[str] = []
     params: dict[str, str | int] = {"limit": 5, "sort": "title"}
@@ -101,12 +106,14 @@ def test_paging_cursor_sort_and_cap(sample_server: str) -> None:
 @pytest.mark.parametrize("payload", ['{"o": Infinity}', '{"o": 1e400}', '{"o": NaN}',
                                      '{"o": 1.5}', '{"o": true}', '{"o": -1}', '[1]',
                                      '{"o": 99999999999999999999999}', "[" * 5_000])
+@THREE_BACKENDS
 def test_a_forged_cursor_is_a_400(sample_server: str, payload: str) -> None:
     cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
     r = httpx.get(sample_server + "/api/collections", params={"cursor": cursor})
     assert r.status_code == 400 and "cursor" in r.text
 
 
+@THREE_BACKENDS
 def test_csv_and_jsonld_exports(sample_server: str) -> None:
     r = httpx.get(sample_server + "/api/collections", params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(r.text)))
@@ -116,6 +123,7 @@ def test_csv_and_jsonld_exports(sample_server: str) -> None:
     assert ld.json()["@type"] == "ItemList" and ld.json()["itemListElement"][0]["item"]["name"]
 
 
+@THREE_BACKENDS
 def test_entity_api(sample_server: str) -> None:
     net = httpx.get(sample_server + "/api/networks/mondes-orientaux").json()
     assert net["members"] == 5 and len(net["nodes"]) == 5
@@ -150,6 +158,7 @@ def test_entity_api(sample_server: str) -> None:
     assert httpx.get(sample_server + "/api/networks/none").status_code == 404
 
 
+@THREE_BACKENDS
 def test_pages_embed_schema_org(sample_server: str) -> None:
     import json
     import re
@@ -167,6 +176,7 @@ def test_pages_embed_schema_org(sample_server: str) -> None:
             assert json.loads(m.group(1))["@context"] == "https://schema.org/"
 
 
+@THREE_BACKENDS
 def test_a_person_named_only_in_a_component_finds_the_fonds(sample_server: str) -> None:
     # "Bédier, Joseph" is an access point of one file of the Gaston Paris fonds only
     r = httpx.get(sample_server + "/api/collections", params={"q": "bedier"})
@@ -198,6 +208,7 @@ def _ids(base: str, q: str) -> set[str]:
     return {i["id"] for i in r.json()["items"]}
 
 
+@THREE_BACKENDS
 def test_french_words_match_their_forms(sample_server: str) -> None:
     # singular and plural, elided articles, accents and case: one word for the search
     manuscrits = _ids(sample_server, "manuscrits")
@@ -212,6 +223,7 @@ def test_french_words_match_their_forms(sample_server: str) -> None:
     assert _ids(sample_server, "manus*") == manuscrits  # prefixes still work
 
 
+@THREE_BACKENDS
 def test_results_say_why_they_matched(sample_server: str) -> None:
     found = httpx.get(sample_server + "/api/collections", params={"q": "manuscrit"}).json()
     first = found["items"][0]
@@ -248,6 +260,7 @@ def test_an_index_of_an_older_layout_is_stale(tmp_path: Path) -> None:
     assert index.search("manuscrit", {}).total == 1
 
 
+@THREE_BACKENDS
 def test_search_pages_take_and_give_short_facet_urls(sample_server: str) -> None:
     for facet, short in (("network", "mondes-orientaux"), ("institution", "FR-751132101"),
                          ("discipline", "philologie")):
