@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -78,3 +79,27 @@ def test_a_write_through_one_server_is_seen_by_the_other(tmp_path: Path) -> None
             for server in (a, b):
                 r = httpx.get(server + "/api/institutions/FR-999999999", timeout=30)
                 assert r.status_code == 200 and "Qwertzu" in r.text
+
+
+def test_behind_a_reverse_proxy_each_client_is_limited_on_its_own(
+        serve: Callable[..., str]) -> None:
+    """README, "Running at national scale": a reverse proxy on the same machine passes the
+    client's address in `X-Forwarded-For`, which the server trusts from 127.0.0.1 (uvicorn's
+    `FORWARDED_ALLOW_IPS` for a proxy elsewhere): rate limits hold per client, not for the
+    proxy as a whole, and a client cannot pose as another by sending the header itself from
+    an address not trusted."""
+    base = serve({"COLLEX_RATE_LIMIT": "0.5", "COLLEX_RATE_BURST": "3"}, load=False)
+
+    def ask(client: str) -> int:
+        return httpx.get(base + "/sparql", params={"query": "ASK {}"},
+                         headers={"X-Forwarded-For": client}).status_code
+
+    assert [ask("192.0.2.1") for _ in range(4)] == [200, 200, 200, 429]
+    assert ask("192.0.2.2") == 200
+    # from an address the server does not trust, the header is not believed
+    outside = serve({"COLLEX_RATE_LIMIT": "0.5", "COLLEX_RATE_BURST": "3",
+                     "FORWARDED_ALLOW_IPS": "192.0.2.254"}, load=False)
+    codes = [httpx.get(outside + "/sparql", params={"query": "ASK {}"},
+                       headers={"X-Forwarded-For": f"192.0.2.{k}"}).status_code
+             for k in range(1, 5)]
+    assert codes == [200, 200, 200, 429]

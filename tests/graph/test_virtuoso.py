@@ -202,23 +202,33 @@ def _installed() -> bool:
     return True
 
 
-def test_the_sample_loads_into_virtuoso_as_into_the_embedded_store(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["remote", "virtuoso"])
+def test_the_sample_loads_into_virtuoso_as_into_the_embedded_store(tmp_path: Path,
+                                                                   kind: str) -> None:
     """`collex load data/sample` then `collex stats`: the same triples, graphs and distinct
-    resources per class on Virtuoso as on the embedded store."""
-    def stats(env: dict[str, str]) -> dict[str, object]:
-        full = {**os.environ, **env}
+    resources per class on `oxigraph serve` and Virtuoso as on the embedded store; and the
+    derived graph of related collections (computed by queries on each engine) the very
+    same triples."""
+    related = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <http://127.0.0.1:8000/graph/derived/"
+               "related> { ?s ?p ?o FILTER(?p != collex:derivedFrom) } }")  # each load's own
+
+    def stats(env: dict[str, str]) -> tuple[dict[str, object], set[str]]:
+        full = {**os.environ, **env, "COLLEX_BASE_IRI": "http://127.0.0.1:8000/"}
         subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=full, check=True,
                        capture_output=True)
+        triples = subprocess.run([str(COLLEX), "query", "--format", "ntriples", related],
+                                 env=full, check=True, capture_output=True, text=True).stdout
         return dict(json.loads(subprocess.run([str(COLLEX), "stats", "--json"], env=full,
                                               check=True, capture_output=True,
-                                              text=True).stdout))
+                                              text=True).stdout)), set(triples.splitlines())
 
-    embedded = stats({"COLLEX_STORE_DIR": str(tmp_path / "embedded")})
-    with remote_store("virtuoso", tmp_path) as env:
-        virtuoso = stats({**env, "COLLEX_STORE_DIR": str(tmp_path / "v" / "store")})
-    assert virtuoso["classes"] == embedded["classes"]
-    assert virtuoso["triples"] == embedded["triples"]
-    assert virtuoso["graphs"] == embedded["graphs"]
+    embedded, embedded_related = stats({"COLLEX_STORE_DIR": str(tmp_path / "embedded")})
+    with remote_store(kind, tmp_path) as env:
+        other, other_related = stats({**env, "COLLEX_STORE_DIR": str(tmp_path / "v" / "store")})
+    assert other["classes"] == embedded["classes"]
+    assert other["triples"] == embedded["triples"]
+    assert other["graphs"] == embedded["graphs"]
+    assert len(embedded_related) > 20 and other_related == embedded_related
 
 
 def test_virtuoso_behind_a_proxy_is_still_known(
@@ -265,3 +275,52 @@ def test_virtuoso_behind_a_proxy_is_still_known(
         assert _its_own_quads(server) > 1000
     finally:
         proxy.shutdown()
+
+
+def test_a_dump_bulk_loaded_into_virtuoso_is_the_embedded_store(tmp_path: Path) -> None:
+    """README, "Running at national scale": a first load made into the embedded store,
+    `collex dump` to N-Quads, Virtuoso's bulk loader (`ld_dir`, `rdf_loader_run`) on the
+    dump: the same `collex stats` as the embedded store, and the data version carried over
+    (a `collex serve` on it needs no load of its own)."""
+    if not _installed():
+        pytest.skip("virtuoso-t is not installed")
+    embedded = {**os.environ, "COLLEX_STORE_DIR": str(tmp_path / "embedded")}
+    subprocess.run([str(COLLEX), "load", str(SAMPLE)], env=embedded, check=True,
+                   capture_output=True)
+    (tmp_path / "dumps").mkdir()
+    subprocess.run([str(COLLEX), "dump", str(tmp_path / "dumps" / "collex.nq")], env=embedded,
+                   check=True, capture_output=True)
+    with Server(tmp_path / "v", free_port(), free_port(),
+                dirs_allowed=(tmp_path / "dumps",)) as server:
+        server.bulk_load(tmp_path / "dumps")
+        remote = {**os.environ, **server.env(), "COLLEX_STORE_DIR": str(tmp_path / "v" / "s")}
+        stats = [json.loads(subprocess.run([str(COLLEX), "stats", "--json"], env=e, check=True,
+                                           capture_output=True, text=True).stdout)
+                 for e in (embedded, remote)]
+        assert stats[1] == stats[0]
+        (tmp_path / "dumps" / "broken.nq").write_text("<a> <b> .\n")
+        with pytest.raises(RuntimeError, match=r"broken\.nq"):
+            server.bulk_load(tmp_path / "dumps")
+
+
+def test_the_national_scale_section_says_what_the_code_does() -> None:
+    """README, "Running at national scale": its buffer table is what `init` writes for those
+    memories, and its bulk-load statements are those the tests run (`bulk_load_sql`)."""
+    import re
+
+    from graph.virtuoso import bulk_load_sql, ini
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Running at national scale", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (\d+) \| (\d+) \| (\d+) \| (\S+) \| (\d+) \|$", section, re.M)
+    assert len(rows) == 3
+    for memory, buffers, dirty, query_mem, remap in rows:
+        text = ini(Path("/srv/virtuoso"), 1111, 8890, float(memory))
+        for key, value in (("NumberOfBuffers", buffers), ("MaxDirtyBuffers", dirty),
+                           ("MaxQueryMem", query_mem), ("MaxCheckpointRemap", remap)):
+            assert f"\n{key} = {value}\n" in text, (memory, key)
+    statements = bulk_load_sql(Path("/srv/dumps")).strip().splitlines()
+    block = section.split("```sql", 1)[1].split("```", 1)[0]
+    assert [line.strip() for line in block.strip().splitlines()] == statements
+    defaults = ini(Path("/srv/virtuoso"), 1111, 8890, 48)
+    assert "ResultSetMaxRows = 1000000" in defaults and "(1,000,000;" in section
