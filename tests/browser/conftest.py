@@ -13,8 +13,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """One Chromium for the browser tests, closed when they are done (kept for the whole
+    session, it went on using CPU under the tests that came after)."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail("chromium is missing: .ci/run installs the Debian package")
