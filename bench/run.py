@@ -256,8 +256,14 @@ def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False,
         if "search" in result:  # the idle figures are in: the same store under load
             result["under_load"] = under_load(store, work, env)
             if backend == "virtuoso":  # the same corpus and mix on Virtuoso, next to these
-                result["virtuoso"] = on_virtuoso(work, env, queries, requests, concurrency,
-                                                 search_mix)
+                try:
+                    result["virtuoso"] = on_virtuoso(work, env, queries, requests,
+                                                     concurrency, search_mix)
+                except (OSError, RuntimeError, SystemExit, subprocess.SubprocessError,
+                        httpx.HTTPError, AssertionError, KeyError, ValueError) as exc:
+                    # the embedded figures are kept; the table says what stopped this part
+                    detail = getattr(exc, "stderr", None) or str(exc)
+                    result["virtuoso"] = {"error": f"{type(exc).__name__}: {detail}"[-1500:]}
         shutil.rmtree(work, ignore_errors=True)
     return result
 
@@ -461,6 +467,9 @@ def table(r: dict[str, object]) -> str:
 def virtuoso_table(r: dict[str, object]) -> list[str]:
     """``--backend=virtuoso``: the same corpus on Virtuoso, next to the embedded store."""
     v: dict = r["virtuoso"]  # type: ignore[assignment,type-arg]
+    if "error" in v:
+        return [f"On Virtuoso (`--backend=virtuoso`): not measured, the run stopped:"
+                f" {v['error']}"]
     ours: dict = r["ingest"]  # type: ignore[assignment,type-arg]
     lines = [f"On Virtuoso (`--backend=virtuoso`: Debian's `virtuoso-t`, buffers for"
              f" {v['memory_gb']:g} GB, written through the Graph Store Protocol), the same corpus:"
