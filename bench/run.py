@@ -42,6 +42,9 @@ P = ("PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX dcmitype: <http://purl.
      " PREFIX collex: <https://w3id.org/collex/def#> PREFIX foaf: <http://xmlns.com/foaf/0.1/> ")
 
 
+SOURCES = ("idref", "ead", "lists")  # the corpus's folders, each loaded with its own format
+
+
 def mix(collection: str, subject: str, network: str) -> list[tuple[str, str]]:
     """The discovery-style SPARQL mix: lookup, facet counts, subject hierarchy, network."""
     return [
@@ -130,8 +133,7 @@ def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False,
     corpus = generate(scale, work / "corpus")
     result: dict[str, object] = {"scale": scale, "corpus": corpus,
                                  "generate_seconds": round(time.perf_counter() - t, 1)}
-    ingest = {src: timed_load(env, work / "corpus" / src, fmt)
-              for src, fmt in (("idref", "idref"), ("ead", "ead"), ("lists", "lists"))}
+    ingest = {src: timed_load(env, work / "corpus" / src, src) for src in SOURCES}
     if not ingest_only:
         t = time.perf_counter()
         subprocess.run([str(BIN / "collex"), "derive"], env=env, check=True,
@@ -282,9 +284,7 @@ def on_virtuoso(work: Path, env: dict[str, str], queries: list[tuple[str, str]],
     out: dict[str, object] = {"memory_gb": memory_gb}
     with Server(work / "virtuoso", _free_port(), _free_port(), memory_gb=memory_gb) as v:
         venv.update(v.env())
-        out["ingest"] = {src: timed_load(venv, work / "corpus" / src, fmt)
-                         for src, fmt in (("idref", "idref"), ("ead", "ead"),
-                                          ("lists", "lists"))}
+        out["ingest"] = {src: timed_load(venv, work / "corpus" / src, src) for src in SOURCES}
         t = time.perf_counter()
         subprocess.run([str(BIN / "collex"), "derive"], env=venv, check=True,
                        capture_output=True)
