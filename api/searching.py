@@ -67,6 +67,7 @@ class SearchFollower:
                     version = self._version(reader)
                     if not self.index.exists() or self.index.version() != version:
                         refresh(reader, self._store_dir, version)
+                self.index.warm()
                 self._checked = True
         return self.index
 
@@ -111,6 +112,10 @@ class SearchFollower:
                 self._cv.notify_all()
 
     def _apply(self, graphs: set[str] | None) -> None:
+        self._follow(graphs)
+        self.index.warm()  # the next search finds its facet arrays read
+
+    def _follow(self, graphs: set[str] | None) -> None:
         with self._build_lock, self._own() as reader:
             if (graphs is None or not self.index.exists() or len(graphs) > INCREMENTAL_MAX_GRAPHS
                     or not all(any(k in g for k in NOTICE_GRAPHS) for g in graphs)):

@@ -27,21 +27,24 @@ import re
 import sqlite3
 import threading
 import unicodedata
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import Stemmer
 
 from graph.base import ReadStore
 from graph.common import CONCEPT_CLASS, entity_kinds, scopes
+from graph.search_arrays import Columns
 from ontology import SPARQL_PREFIXES
 
 FIELDS = ("title", "description", "subjects", "agents", "places", "components")
 WEIGHTS = (10.0, 2.0, 4.0, 3.0, 2.0, 1.5)  # bm25 column weights: titles, access points first
-SCHEMA = "4"  # the index layout; an index of another layout is rebuilt (its version is None)
+SCHEMA = "5"  # the index layout; an index of another layout is rebuilt (its version is None)
 SEPARATOR = " | "  # between the values of one field (a component is one value)
 _ELISION = re.compile(r"\b(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)['’ʼ]", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -290,6 +293,7 @@ class SqliteSearchIndex:
         if version is not None:
             con.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
         con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
+        con.execute("INSERT INTO meta VALUES ('state', ?)", (uuid.uuid4().hex,))
         n = 0
         for n, doc in enumerate(documents, start=1):
             self._insert(con, n, doc)
@@ -365,6 +369,8 @@ class SqliteSearchIndex:
                                 " n = n + excluded.n", (facet, value,
                                                         labels.get((facet, value), value), delta))
                 con.execute("DELETE FROM facet_totals WHERE n <= 0")
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)",
+                            (uuid.uuid4().hex,))
                 if version is not None:
                     con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
         finally:
@@ -384,72 +390,76 @@ class SqliteSearchIndex:
         finally:
             con.close()
 
+    def _columns(self, con: sqlite3.Connection) -> Columns:
+        """The arrays of the state ``con`` reads, from now on in one read transaction."""
+        con.execute("BEGIN")  # one state of the file for every read that follows
+        state = con.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
+        return Columns.current(self.path, con, state[0] if state else "")
+
+    def warm(self) -> None:
+        """Read the arrays of the index's current state now (after a rebuild or an update,
+        in the thread that made it), not in the next search."""
+        if self.path.exists():
+            con = self._connect()
+            try:
+                self._columns(con)
+            finally:
+                con.close()
+
     def search(self, text: str, filters: Mapping[str, Sequence[str]], *, sort: str = "relevance",
                offset: int = 0, limit: int = 20, facet_limit: int = 20) -> SearchResult:
         if not self.path.exists():
             return SearchResult(0, [], {f: [] for f in FACETS})
         con = self._connect()
         try:
+            cols = self._columns(con)
             terms = query_terms(text)
-            match = " ".join(f'"{t}"' + ("*" if prefix else "") for t, prefix in terms) or None
+            match = fts_query(text)
             active = {f: [v for v in vs if v] for f, vs in filters.items()
                       if f in FACETS and any(vs)}
-            # The matching documents go to a temporary table once; counts and pages read it.
-            con.execute("CREATE TEMP TABLE hits (rowid INTEGER PRIMARY KEY, score REAL)")
-            if match:
-                con.execute("INSERT INTO hits SELECT rowid, bm25(text, "
-                            + ", ".join(map(str, WEIGHTS))
-                            + ") FROM text WHERE text MATCH ?", (match,))
+            score = None
+            if match:  # FTS5 finds and scores; the rest is counted on the arrays
+                found = con.execute("SELECT rowid, bm25(text, " + ", ".join(map(str, WEIGHTS))
+                                    + ") FROM text WHERE text MATCH ?", (match,)).fetchall()
+                hits = np.zeros(len(cols.present), dtype=np.bool_)
+                score = np.zeros(len(cols.present), dtype=np.float64)
+                if found:
+                    rowids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
+                    hits[rowids] = True
+                    score[rowids] = np.fromiter((r[1] for r in found), dtype=np.float64,
+                                                count=len(found))
             else:
-                con.execute("INSERT INTO hits SELECT rowid, 0 FROM docs")
+                hits = cols.present.copy()
             for facet, values in active.items():
-                con.execute("DELETE FROM hits WHERE rowid NOT IN (SELECT rowid FROM facets"
-                            f" WHERE facet = ? AND value IN ({','.join('?' * len(values))}))",
-                            (facet, *values))
-            total = con.execute("SELECT COUNT(*) FROM hits").fetchone()[0]
-            if sort == "relevance" and match:
-                order = "h.score, d.title_key"
-            elif sort == "date":
-                order = "d.start IS NULL, d.start, d.title_key"
-            else:
-                order = "d.title_key, d.id"
-            rows = con.execute(
-                f"SELECT d.id, d.title, d.summary, d.rowid FROM hits h JOIN docs d"
-                f" ON d.rowid = h.rowid ORDER BY {order} LIMIT ? OFFSET ?",
-                (limit, offset)).fetchall()
+                hits &= cols.docs_of(facet, values)
+            total = int(hits.sum())
+            page = [int(r) for r in cols.page(hits, score, sort if match else (
+                "title" if sort == "relevance" else sort), offset, limit)]
+            shown: dict[int, tuple[str, str, str, int]] = {}
+            for i in range(0, len(page), 10_000):  # an export asks for every hit
+                chunk = page[i:i + 10_000]
+                shown.update((r[3], r) for r in con.execute(
+                    "SELECT id, title, summary, rowid FROM docs WHERE rowid IN"
+                    f" ({','.join('?' * len(chunk))})", chunk))
+            rows = [shown[r] for r in page]
             items = [{"id": r[0], "title": r[1], **json.loads(r[2])} for r in rows]
             if terms:  # why each shown result matched
                 columns = ", ".join(FIELDS)
                 for item, r in zip(items, rows, strict=True):
-                    found = con.execute(f"SELECT {columns} FROM doc_text WHERE rowid = ?",
-                                        (r[3],)).fetchone()
+                    found_text = con.execute(f"SELECT {columns} FROM doc_text WHERE rowid = ?",
+                                             (r[3],)).fetchone()
                     analysed = con.execute(f"SELECT {columns} FROM doc_stems"
                                            " WHERE rowid = ?", (r[3],)).fetchone()
                     parts = con.execute("SELECT keys FROM doc_parts WHERE rowid = ?",
                                         (r[3],)).fetchone()
-                    matches, components = snippets(dict(zip(FIELDS, found, strict=True)),
+                    matches, components = snippets(dict(zip(FIELDS, found_text, strict=True)),
                                                    dict(zip(FIELDS, analysed, strict=True)),
                                                    terms, keys=parts[0].split("\n")
                                                    if parts else ())
                     item["matches"] = matches
                     item["component_matches"] = components
-            if not match and not active:
-                counts = con.execute("SELECT facet, value, n FROM facet_totals").fetchall()
-            else:  # counted on the covering index; labels fetched for the shown values only
-                counts = con.execute(
-                    "SELECT f.facet, f.value, COUNT(*) FROM hits h JOIN facets f"
-                    " ON f.rowid = h.rowid GROUP BY f.facet, f.value").fetchall()
-            grouped: dict[str, list[tuple[str, int]]] = {f: [] for f in FACETS}
-            for facet, value, n in counts:
-                if facet in grouped:
-                    grouped[facet].append((value, n))
-            facets: dict[str, list[FacetValue]] = {}
-            for facet, pairs in grouped.items():
-                top = sorted(pairs, key=lambda v: (-v[1], v[0]))[:facet_limit]
-                facets[facet] = [
-                    FacetValue(value, con.execute(
-                        "SELECT label FROM facet_totals WHERE facet = ? AND value = ?",
-                        (facet, value)).fetchone()[0], n) for value, n in top]
+            facets = {facet: [FacetValue(value, label, n) for value, label, n in pairs]
+                      for facet, pairs in cols.counts(hits, FACETS, facet_limit).items()}
             return SearchResult(total, items, facets)
         finally:
             con.close()
