@@ -40,6 +40,7 @@ import Stemmer
 from graph.base import ReadStore
 from graph.common import CONCEPT_CLASS, entity_kinds, scopes
 from graph.search_arrays import Columns
+from graph.search_terms import Terms
 from ontology import SPARQL_PREFIXES
 
 FIELDS = ("title", "description", "subjects", "agents", "places", "components")
@@ -396,13 +397,19 @@ class SqliteSearchIndex:
         state = con.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
         return Columns.current(self.path, con, state[0] if state else "")
 
+    def _terms(self, con: sqlite3.Connection, cols: Columns) -> Terms:
+        """The words of the state ``con`` reads (after :meth:`_columns`)."""
+        return Terms.current(self.path, con, cols.state, len(cols.present), "text",
+                             dict(zip(FIELDS, WEIGHTS, strict=True)))
+
     def warm(self) -> None:
         """Read the arrays of the index's current state now (after a rebuild or an update,
-        in the thread that made it), not in the next search."""
+        in the thread that made it), and the postings of its most frequent words, not in
+        the next search."""
         if self.path.exists():
             con = self._connect()
             try:
-                self._columns(con)
+                self._terms(con, self._columns(con)).warm(con, "text")
             finally:
                 con.close()
 
@@ -418,7 +425,10 @@ class SqliteSearchIndex:
             active = {f: [v for v in vs if v] for f, vs in filters.items()
                       if f in FACETS and any(vs)}
             score = None
-            if match:  # FTS5 finds and scores; the rest is counted on the arrays
+            scored = self._terms(con, cols).score(con, "text", terms) if match else None
+            if scored is not None:  # words found and scored on their postings
+                hits, score = scored
+            elif match:  # FTS5 finds and scores; the rest is counted on the arrays
                 found = con.execute("SELECT rowid, bm25(text, " + ", ".join(map(str, WEIGHTS))
                                     + ") FROM text WHERE text MATCH ?", (match,)).fetchall()
                 hits = np.zeros(len(cols.present), dtype=np.bool_)

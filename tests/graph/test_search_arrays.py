@@ -152,5 +152,6 @@ def test_the_search_bench_runs_and_finds_what_it_measures(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert figures["collections"] == 10_000 and figures["arrays_mb"] > 0
+    assert figures["postings_words"] > 0 and figures["postings_mb"] > 0
     assert figures["words"]["p95_ms"] > 0 and figures["facets only"]["p95_ms"] > 0
     assert len(figures["totals"]) == 25 and all(n > 0 for n in figures["totals"].values())
