@@ -109,6 +109,8 @@ class Soak:
         self.clients = clients
         self.rnd = random.Random(seed)
         self.results: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.failures: dict[str, list[dict[str, object]]] = defaultdict(list)
+        self.start = time.monotonic()
         self.lock = threading.Lock()
         with httpx.Client(timeout=60) as c:
             rows = c.get(base + "/sparql", headers=JSON, params={"query": P + (
@@ -118,37 +120,36 @@ class Soak:
         self.collections = sorted({r["c"]["value"] for r in rows})
         self.agents = sorted({r["a"]["value"].split("/")[-2] for r in rows if "a" in r})
 
-    def request(self, client: httpx.Client, rnd: random.Random, kind: str) -> int:
+    def request(self, client: httpx.Client, rnd: random.Random, kind: str) -> httpx.Response:
         b = self.base
         coll = rnd.choice(self.collections)
         path = "/id/" + coll.split("/id/", 1)[1]
         if kind == "search":
             params = {"q": rnd.choice(WORDS), **rnd.choice(FACETS)} if rnd.random() < 0.8 \
                 else rnd.choice(FACETS)
-            return client.get(b + "/api/collections", params=params).status_code
+            return client.get(b + "/api/collections", params=params)
         if kind == "lookup":
             return client.get(b + "/sparql", headers=JSON, params={
-                "query": f"SELECT ?p ?o WHERE {{ <{coll}> ?p ?o }}"}).status_code
+                "query": f"SELECT ?p ?o WHERE {{ <{coll}> ?p ?o }}"})
         if kind == "entity":
             pick = rnd.random()
             if pick < 0.4:
-                return client.get(b + path, headers={"Accept": "text/html"}).status_code
+                return client.get(b + path, headers={"Accept": "text/html"})
             if pick < 0.8 or not self.agents:
-                return client.get(b + path, headers={"Accept": "text/turtle"}).status_code
-            return client.get(b + f"/api/agents/{rnd.choice(self.agents)}").status_code
+                return client.get(b + path, headers={"Accept": "text/turtle"})
+            return client.get(b + f"/api/agents/{rnd.choice(self.agents)}")
         if kind == "construct":
             return client.get(b + "/sparql", headers={"Accept": "text/turtle"}, params={
-                "query": f"CONSTRUCT {{ <{coll}> ?p ?o }} WHERE {{ <{coll}> ?p ?o }}"}
-                              ).status_code
+                "query": f"CONSTRUCT {{ <{coll}> ?p ?o }} WHERE {{ <{coll}> ?p ?o }}"})
         if kind == "heavy":
-            return client.get(b + "/sparql", headers=JSON, params={"query": HEAVY}).status_code
+            return client.get(b + "/sparql", headers=JSON, params={"query": HEAVY})
         if kind == "malformed":
             if rnd.random() < 0.7:
                 return client.get(b + "/sparql", headers=JSON,
-                                  params={"query": rnd.choice(MALFORMED)}).status_code
-            return client.get(b + "/api/collections", params={"limit": "-5"}).status_code
+                                  params={"query": rnd.choice(MALFORMED)})
+            return client.get(b + "/api/collections", params={"limit": "-5"})
         target = rnd.choice(["/query", "/.well-known/void", "/sparql", "/api/networks"])
-        return client.get(b + target).status_code
+        return client.get(b + target)
 
     def client(self, n: int, end: float) -> None:
         rnd = random.Random(self.rnd.random())
@@ -158,12 +159,19 @@ class Soak:
             while time.monotonic() < end:
                 kind = rnd.choice(kinds)
                 t = time.perf_counter()
+                answer: httpx.Response | None = None
                 try:
-                    status = self.request(c, rnd, kind)
+                    answer = self.request(c, rnd, kind)
+                    status = answer.status_code
                 except httpx.HTTPError:
                     status = 0  # no answer at all
                 with self.lock:
                     self.results[kind].append((status, time.perf_counter() - t))
+                    if status >= 500 and answer is not None and len(self.failures[kind]) < 5:
+                        # why: the first answers of each kind that were not given
+                        self.failures[kind].append({
+                            "status": status, "after_s": round(time.monotonic() - self.start, 1),
+                            "path": answer.request.url.path, "body": answer.text[:300]})
                 time.sleep(rnd.uniform(0.1, 0.4))
 
 
@@ -226,7 +234,7 @@ def main() -> int:
             time.sleep(0.5)
         httpx.get(base + "/api/collections", params={"q": "fonds"}, timeout=300)  # index
         soak = Soak(base, args.minutes * 60, args.clients)
-        start = time.monotonic()
+        start = soak.start = time.monotonic()
         end = start + args.minutes * 60
         threads = [threading.Thread(target=soak.client, args=(n, end), daemon=True)
                    for n in range(args.clients)]
@@ -275,6 +283,7 @@ def main() -> int:
                              search_p95))
             final = final_state(base, written)
             verdicts.append(("every write applied (final state)", final[0], final[1]))
+        report["failures"] = dict(sorted(soak.failures.items()))
         report["verdicts"] = [{"check": c, "pass": bool(ok), "value": str(v)}
                               for c, ok, v in verdicts]
         text = json.dumps(report, indent=1, ensure_ascii=False)

@@ -242,9 +242,45 @@ def shape(op: str, sparql: str) -> str:
     return op + " " + " ".join(_IRI_OR_STRING.sub("<>", sparql).split())
 
 
+_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*|BASE\s+)<[^<>\s]*>\s*)*",
+                       re.IGNORECASE)
+_TERM = r'(?:<[^<>"{}|^`\\\s]*>|[\w.-]*:[\w.-]*|[?$]\w+|a|"[^"\\\n]*"(?:@[\w-]+)?)'
+_ONE_PATTERN = (r"\{\s*(?:<[^<>\s]*>|[\w.-]*:[\w.-]*)\s+" + _TERM + r"\s+" + _TERM
+                + r"\s*\.?\s*\}")
+_ANCHORED = re.compile(
+    r"(?:SELECT\s+(?:DISTINCT\s+)?(?:\*|(?:[?$]\w+\s*)+)|CONSTRUCT\s*" + _ONE_PATTERN
+    + r"|ASK)\s*(?:WHERE\s*)?" + _ONE_PATTERN
+    + r"\s*(?:LIMIT\s+\d+\s*)?(?:OFFSET\s+\d+\s*)?|DESCRIBE\s+<[^<>\s]*>\s*",
+    re.IGNORECASE)
+
+
+def anchored(sparql: str) -> bool:
+    """A query whose cost is bounded before it is measured: one triple pattern whose subject
+    is a given IRI (what a resource has: the lookups of linked-data clients), or DESCRIBE of
+    one IRI. Its shape counts as fast until its runs say otherwise, so that the first
+    lookups after a start do not wait behind heavy queries for the general workers.
+
+    >>> anchored("PREFIX dc: <http://purl.org/dc/terms/> SELECT ?p ?o WHERE { <http://a/1> ?p ?o }")
+    True
+    >>> anchored("CONSTRUCT { <http://a/1> ?p ?o } WHERE { <http://a/1> ?p ?o } LIMIT 10")
+    True
+    >>> anchored("SELECT ?o { dc:x dc:title ?o . }"), anchored("DESCRIBE <http://a/1>")
+    (True, True)
+    >>> anchored("SELECT ?s WHERE { ?s ?p <http://a/1> }")  # every subject of an object
+    False
+    >>> anchored("SELECT ?p ?o WHERE { <http://a/1> ?p ?o . ?o ?q ?r }")
+    False
+    >>> anchored("SELECT (COUNT(*) AS ?n) WHERE { <http://a/1> ?p ?o }")
+    False
+    """
+    prologue = _PROLOGUE.match(sparql)
+    return _ANCHORED.fullmatch(sparql, prologue.end() if prologue else 0) is not None
+
+
 class _Shapes:
     """Recent costs per query shape: a shape is *fast* once its last runs all took less than
-    ``fast_ms`` and none ran past its deadline (a bounded, least-recently-used table)."""
+    ``fast_ms`` and none ran past its deadline (a bounded, least-recently-used table); a
+    shape not run yet is what it is ``presumed`` (:func:`anchored`)."""
 
     def __init__(self, fast_ms: float = 100.0, runs: int = 3, size: int = 10_000) -> None:
         self.fast_s = fast_ms / 1000
@@ -253,10 +289,12 @@ class _Shapes:
         self._recent: OrderedDict[bytes, list[float]] = OrderedDict()  # shape digest -> s
         self._lock = threading.Lock()
 
-    def fast(self, key: bytes) -> bool:
+    def fast(self, key: bytes, presumed: bool = False) -> bool:
         with self._lock:
             recent = self._recent.get(key)
-            return bool(recent) and max(recent) < self.fast_s  # type: ignore[arg-type]
+            if not recent:
+                return presumed
+            return max(recent) < self.fast_s
 
     def known(self) -> tuple[int, int]:
         """How many shapes are known, and how many of them are fast."""
@@ -448,7 +486,8 @@ class QueryPool:
         client = CLIENT.get()
         key = hashlib.blake2b(shape(op, payload.sparql if isinstance(payload, QueryRequest)
                                     else str(payload)).encode(), digest_size=16).digest()
-        fast = self.shapes.fast(key)
+        fast = self.shapes.fast(key, presumed=isinstance(payload, QueryRequest)
+                                and anchored(payload.sparql))
         worker = self._workers.acquire(client, 0, nowait=True, fast=fast)
         if worker is None:
             if op == "run" and (error := self.checker.error(payload.sparql, payload.base_iri)):

@@ -222,6 +222,38 @@ def test_heavy_queries_from_many_clients_leave_a_worker_to_known_fast_shapes(
     assert heavy == [503, 503]  # one after the other on the general worker, to the deadline
 
 
+def test_a_lookup_not_seen_before_takes_the_worker_kept_for_fast_queries(
+    serve: ServerFactory,
+) -> None:
+    """Right after a start no client query has been measured: a lookup of one resource (one
+    triple pattern from a given IRI, its cost bounded) is presumed fast, so the first
+    lookups do not wait behind heavy queries (a soak's first seconds: 503s after the queue
+    wait); a heavy query is not presumed fast and queues for the general worker."""
+    base = _quiet(serve, {"COLLEX_QUERY_WORKERS": "2", "COLLEX_QUERY_TIMEOUT": "3",
+                  "COLLEX_QUERY_QUEUE_WAIT": "20"})
+    heavy: list[int] = []
+
+    def hog(address: str) -> None:
+        with httpx.Client(transport=httpx.HTTPTransport(local_address=address),
+                          timeout=60) as c:
+            heavy.append(c.get(base + "/sparql", params={"query": HEAVY},
+                               headers=JSON).status_code)
+
+    threads = [threading.Thread(target=hog, args=(a,)) for a in ("127.0.0.2", "127.0.0.3")]
+    for t in threads:
+        t.start()
+    time.sleep(0.8)
+    started = time.monotonic()
+    r = httpx.get(base + "/sparql", headers=JSON, timeout=60, params={
+        "query": "PREFIX dct: <http://purl.org/dc/terms/> SELECT ?t WHERE"
+                 " { <http://example.org/never-asked> dct:title ?t } LIMIT 5"})
+    elapsed = time.monotonic() - started
+    for t in threads:
+        t.join()
+    assert r.status_code == 200 and elapsed < 1.0, elapsed
+    assert heavy == [503, 503]  # both heavy queries on the general worker, one after the other
+
+
 def test_whole_store_views_do_not_wait_for_the_workers(serve: ServerFactory) -> None:
     """The only worker is held by a heavy query: VoID, the status, the networks list and a
     search are still answered, at once (the server's own reader, not the pool)."""
