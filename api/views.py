@@ -83,7 +83,8 @@ class GenerationViews:
         if found is None or found[0] != self._generation():
             self.start(name)
 
-    def get(self, name: str, compute: Callable[[ReadStore], T] | None = None) -> T:
+    def get(self, name: str, compute: Callable[[ReadStore], T] | None = None,
+            wait: float | None = None) -> T:
         generation = self._generation()
         with self._lock:
             found = self._values.get(name)
@@ -92,7 +93,7 @@ class GenerationViews:
         done = self.start(name, compute)
         if found is not None:
             return found[1]  # type: ignore[no-any-return]
-        if not done.wait(self._wait):
+        if not done.wait(self._wait if wait is None else min(wait, self._wait)):
             raise Busy(f"the {name} view is being computed; retry shortly", retry_after=5)
         with self._lock:
             found = self._values.get(name)
@@ -118,10 +119,11 @@ class GenerationViews:
             done.set()
 
 
-def view(request: Any, name: str) -> Any:
-    """The registered view ``name`` for the store's current data generation (the module)."""
+def view(request: Any, name: str, wait: float | None = None) -> Any:
+    """The registered view ``name`` for the store's current data generation (the module);
+    ``wait``: at most so many seconds for a first value (else the views' own bound)."""
     views: GenerationViews = request.app.state.views
-    return views.get(name)
+    return views.get(name, wait=wait)
 
 
 def release_memory() -> None:

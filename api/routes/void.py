@@ -16,6 +16,7 @@ from api.dumps import FILES as DUMP_FILES
 from api.dumps import Dumps, dumps_dir
 from api.rdfout import rdf_response
 from api.views import view
+from collex.errors import Busy
 from collex.settings import Settings
 from graph.base import ReadStore
 
@@ -36,16 +37,9 @@ def _num(row: Mapping[str, object], key: str) -> int:
     return int(str(getattr(row.get(key), "value", 0)))
 
 
-def build_void(reader: ReadStore, settings: Settings, endpoint: str) -> str:
-    """The VoID document as Turtle."""
+def _head(settings: Settings, endpoint: str, counts: list[str]) -> list[str]:
+    """The dataset's description (``counts``: its size statements), and its dumps."""
     base = settings.base_iri
-    stats = reader.stats()
-    by_source: dict[str, tuple[int, int]] = {}
-    for graph, n in stats.triples_per_graph.items():
-        rest = graph.removeprefix(f"{base}graph/")
-        source = rest.split("/", 1)[0] if rest != graph else "other"
-        graphs, triples = by_source.get(source, (0, 0))
-        by_source[source] = (graphs + 1, triples + n)
     lines = [
         "@prefix void: <http://rdfs.org/ns/void#> .",
         "@prefix dcterms: <http://purl.org/dc/terms/> .",
@@ -57,13 +51,34 @@ def build_void(reader: ReadStore, settings: Settings, endpoint: str) -> str:
         '  dcterms:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence/> ;',
         f"  void:sparqlEndpoint <{endpoint}> ;",
         f"  void:uriSpace \"{base}id/\" ;",
-        f"  void:triples {stats.triples} ;",
-        f"  void:classes {len(stats.resources_per_class)} ;",
+        *counts,
         "  void:vocabulary <https://w3id.org/collex/def#> .",
     ]
     if settings.dumps or Dumps(dumps_dir(settings), base).current() is not None:
         # stable URLs (api/dumps.py), the site's address put in per request
         lines += [f"<{base}void> void:dataDump <{DUMPS}{name}> ." for name in DUMP_FILES]
+    return lines
+
+
+def provisional_void(settings: Settings, endpoint: str) -> str:
+    """The VoID document while its statistics are computed (after a start, under load): the
+    dataset, its endpoint, vocabulary and dumps, without counts or link sets."""
+    return ("# The statistics of this dataset are being computed; ask again shortly.\n"
+            + "\n".join(_head(settings, endpoint, [])) + "\n")
+
+
+def build_void(reader: ReadStore, settings: Settings, endpoint: str) -> str:
+    """The VoID document as Turtle."""
+    base = settings.base_iri
+    stats = reader.stats()
+    by_source: dict[str, tuple[int, int]] = {}
+    for graph, n in stats.triples_per_graph.items():
+        rest = graph.removeprefix(f"{base}graph/")
+        source = rest.split("/", 1)[0] if rest != graph else "other"
+        graphs, triples = by_source.get(source, (0, 0))
+        by_source[source] = (graphs + 1, triples + n)
+    lines = _head(settings, endpoint, [f"  void:triples {stats.triples} ;",
+                                       f"  void:classes {len(stats.resources_per_class)} ;"])
     for i, (cls, n) in enumerate(sorted(stats.resources_per_class.items())):
         lines.append(f"<{base}void> void:classPartition <{base}void#class-{i}> .")
         lines.append(f"<{base}void#class-{i}> void:class <{cls}> ; void:entities {n} .")
@@ -109,10 +124,20 @@ async def void(
 ) -> Response:
     """Counts per class and per named graph, and link sets to IdRef, BnF, VIAF..."""
     endpoint = str(request.url_for("sparql_get"))
-    turtle: str = await run_in_threadpool(view, request, "void")  # built with ENDPOINT
+    provisional = False
+    try:  # built with ENDPOINT; while it is first computed, a description without counts
+        turtle: str = await run_in_threadpool(view, request, "void", PROVISIONAL_AFTER)
+    except Busy:
+        turtle, provisional = provisional_void(settings, ENDPOINT), True
     turtle = turtle.replace(f"<{DUMPS}", f"<{request.base_url}dumps/")
-    return rdf_response(request, turtle.replace(f"<{ENDPOINT}>", f"<{endpoint}>"),
-                        title="Description VoID du jeu de données / VoID description")
+    response = rdf_response(request, turtle.replace(f"<{ENDPOINT}>", f"<{endpoint}>"),
+                            title="Description VoID du jeu de données / VoID description")
+    if provisional:  # not to be kept by a cache: the counts come with the next answers
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+PROVISIONAL_AFTER = 5.0  # seconds a request waits for the first statistics
 
 
 ENDPOINT = "urn:collex:sparql-endpoint"

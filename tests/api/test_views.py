@@ -6,11 +6,15 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import nullcontext
+from pathlib import Path
 
 import pytest
+from rdflib import Graph, URIRef
 
 from api.views import GenerationViews
 from collex.errors import Busy
+
+VOID = "http://rdfs.org/ns/void#"
 
 
 def test_one_computation_per_generation_and_stale_while_recomputing() -> None:
@@ -50,3 +54,41 @@ def test_a_first_value_that_cannot_be_computed_is_a_retry_later() -> None:
     with pytest.raises(Busy) as caught:
         slow.get("v", lambda _: time.sleep(1) or 1)  # type: ignore[func-returns-value]
     assert caught.value.headers["Retry-After"] == "5"
+
+
+def test_void_answers_without_counts_while_they_are_first_computed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a start under load the VoID statistics took more than the views' wait (a soak:
+    19 answers 503 in its first 40 s): the document is answered at once without counts, not
+    to be cached (``no-store``), and whole once they are computed."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.routes import void
+    from collex.settings import Settings
+
+    monkeypatch.setattr(void, "PROVISIONAL_AFTER", 0.2)
+    app = create_app(Settings(store_dir=tmp_path / "store", dumps=False))
+    release = threading.Event()
+    compute = app.state.views.computations["void"]
+
+    def slow(reader: object) -> str:
+        release.wait(30)
+        return compute(reader)  # type: ignore[no-any-return]
+
+    app.state.views.computations["void"] = slow
+    client = TestClient(app)
+    first = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-store"
+    graph = Graph().parse(data=first.text, format="turtle")
+    dataset = next(graph.subjects(URIRef(VOID + "sparqlEndpoint"), None))
+    assert str(graph.value(dataset, URIRef(VOID + "sparqlEndpoint"))).endswith("/sparql")
+    assert graph.value(dataset, URIRef(VOID + "triples")) is None  # no counts yet
+    release.set()
+    for _ in range(200):
+        whole = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+        if "no-store" not in whole.headers.get("cache-control", ""):
+            break
+        time.sleep(0.05)
+    graph = Graph().parse(data=whole.text, format="turtle")
+    assert whole.status_code == 200 and graph.value(dataset, URIRef(VOID + "triples"))
