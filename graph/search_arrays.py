@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +33,25 @@ _NO_DATE = np.iinfo(np.int64).max  # documents without a date sort last
 
 _lock = threading.Lock()
 _cache: dict[Path, Columns] = {}
+_T = TypeVar("_T", bound="_HasState")
+
+
+class _HasState(Protocol):
+    state: str
+
+
+def per_state(cache: dict[Path, _T], lock: threading.Lock, path: Path, state: str,
+              read: Callable[[], _T]) -> _T:
+    """What ``cache`` keeps for the index at ``path`` if it was read from ``state``, else
+    ``read()`` (once: concurrent searches of a new state wait for the first to read it)."""
+    cached = cache.get(path)
+    if cached is not None and cached.state == state:
+        return cached
+    with lock:
+        cached = cache.get(path)
+        if cached is None or cached.state != state:
+            cached = cache[path] = read()
+        return cached
 
 
 @dataclass
@@ -56,14 +77,7 @@ class Columns:
         """The arrays of the index state ``con`` reads: ``state`` was read by ``con`` inside
         the read transaction it is still in, so no write can come between it and the reads
         (a rebuild renames a new file over the path: ``con`` keeps reading the old one)."""
-        cached = _cache.get(path)
-        if cached is not None and cached.state == state:
-            return cached
-        with _lock:
-            cached = _cache.get(path)
-            if cached is None or cached.state != state:
-                cached = _cache[path] = cls._read(con, state)
-            return cached
+        return per_state(_cache, _lock, path, state, lambda: cls._read(con, state))
 
     @classmethod
     def _read(cls, con: sqlite3.Connection, state: str) -> Columns:

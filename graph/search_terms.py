@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from graph.search_arrays import per_state
+
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
@@ -78,14 +80,8 @@ class Terms:
                 weights: dict[str, float]) -> Terms:
         """The words of the index state ``con`` reads (in the read transaction that read
         ``state``), read once per state."""
-        cached = _cache.get(path)
-        if cached is not None and cached.state == state:
-            return cached
-        with _lock:
-            cached = _cache.get(path)
-            if cached is None or cached.state != state:
-                cached = _cache[path] = cls.read(con, state, size, table, weights)
-            return cached
+        return per_state(_cache, _lock, path, state,
+                         lambda: cls.read(con, state, size, table, weights))
 
     @classmethod
     def read(cls, con: sqlite3.Connection, state: str, size: int, table: str,

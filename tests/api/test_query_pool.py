@@ -184,6 +184,24 @@ def test_one_client_cannot_hold_every_worker(serve: ServerFactory) -> None:
     assert heavy == [503, 503, 503]  # each ran, one at a time, to its deadline
 
 
+def _hogs(base: str) -> tuple[list[int], list[threading.Thread]]:
+    """Two clients (127.0.0.2 and .3) each send a heavy query; once they are under way:
+    their statuses (filled as they end) and their threads."""
+    heavy: list[int] = []
+
+    def hog(address: str) -> None:
+        with httpx.Client(transport=httpx.HTTPTransport(local_address=address),
+                          timeout=60) as c:
+            heavy.append(c.get(base + "/sparql", params={"query": HEAVY},
+                               headers=JSON).status_code)
+
+    threads = [threading.Thread(target=hog, args=(a,)) for a in ("127.0.0.2", "127.0.0.3")]
+    for t in threads:
+        t.start()
+    time.sleep(0.8)
+    return heavy, threads
+
+
 def test_heavy_queries_from_many_clients_leave_a_worker_to_known_fast_shapes(
     serve: ServerFactory,
 ) -> None:
@@ -201,17 +219,7 @@ def test_heavy_queries_from_many_clients_leave_a_worker_to_known_fast_shapes(
         for i in range(3):  # the shape becomes known fast
             assert c.get(base + "/sparql", params={"query": lookup.format(i)},
                          headers=JSON).status_code == 200
-    heavy: list[int] = []
-
-    def hog(address: str) -> None:
-        with client(address) as c:
-            heavy.append(c.get(base + "/sparql", params={"query": HEAVY},
-                               headers=JSON).status_code)
-
-    threads = [threading.Thread(target=hog, args=(a,)) for a in ("127.0.0.2", "127.0.0.3")]
-    for t in threads:
-        t.start()
-    time.sleep(0.8)
+    heavy, threads = _hogs(base)
     with client("127.0.0.4") as c:
         started = time.monotonic()
         r = c.get(base + "/sparql", params={"query": lookup.format("other")}, headers=JSON)
@@ -231,18 +239,7 @@ def test_a_lookup_not_seen_before_takes_the_worker_kept_for_fast_queries(
     wait); a heavy query is not presumed fast and queues for the general worker."""
     base = _quiet(serve, {"COLLEX_QUERY_WORKERS": "2", "COLLEX_QUERY_TIMEOUT": "3",
                   "COLLEX_QUERY_QUEUE_WAIT": "20"})
-    heavy: list[int] = []
-
-    def hog(address: str) -> None:
-        with httpx.Client(transport=httpx.HTTPTransport(local_address=address),
-                          timeout=60) as c:
-            heavy.append(c.get(base + "/sparql", params={"query": HEAVY},
-                               headers=JSON).status_code)
-
-    threads = [threading.Thread(target=hog, args=(a,)) for a in ("127.0.0.2", "127.0.0.3")]
-    for t in threads:
-        t.start()
-    time.sleep(0.8)
+    heavy, threads = _hogs(base)
     started = time.monotonic()
     r = httpx.get(base + "/sparql", headers=JSON, timeout=60, params={
         "query": "PREFIX dct: <http://purl.org/dc/terms/> SELECT ?t WHERE"
