@@ -22,6 +22,7 @@ is shown with that component.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -42,6 +43,8 @@ from graph.common import CONCEPT_CLASS, entity_kinds, scopes
 from graph.search_arrays import Columns
 from graph.search_terms import Terms
 from ontology import SPARQL_PREFIXES
+
+log = logging.getLogger("collex.search")
 
 FIELDS = ("title", "description", "subjects", "agents", "places", "components")
 WEIGHTS = (10.0, 2.0, 4.0, 3.0, 2.0, 1.5)  # bm25 column weights: titles, access points first
@@ -403,15 +406,32 @@ class SqliteSearchIndex:
                              dict(zip(FIELDS, WEIGHTS, strict=True)))
 
     def warm(self) -> None:
-        """Read the arrays of the index's current state now (after a rebuild or an update,
-        in the thread that made it), and the postings of its most frequent words, not in
-        the next search."""
+        """Read the arrays and the vocabulary of the index's current state now (after a
+        rebuild or an update, in the thread that made it), not in the next search; then, in
+        a thread of its own, the postings of its most frequent words (seconds at 100,000
+        collections: neither the first search nor the follower of writes waits for them)."""
         if self.path.exists():
             con = self._connect()
             try:
-                self._terms(con, self._columns(con)).warm(con, "text")
+                terms = self._terms(con, self._columns(con))
             finally:
                 con.close()
+            threading.Thread(target=self._read_ahead, args=(terms,), daemon=True,
+                             name="collex-search-postings").start()
+
+    def _read_ahead(self, terms: Terms) -> None:
+        """The postings of ``terms``' most frequent words, read while that state is the
+        index's (a newer state stops it: its own reading takes over)."""
+        con = self._connect()
+        try:
+            con.execute("BEGIN")
+            state = con.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
+            if (state[0] if state else "") == terms.state:
+                terms.warm(con, "text", until=lambda: not terms.is_current(self.path))
+        except sqlite3.Error as exc:  # a search reads the words it needs itself
+            log.warning("could not read the search postings ahead: %s", exc)
+        finally:
+            con.close()
 
     def search(self, text: str, filters: Mapping[str, Sequence[str]], *, sort: str = "relevance",
                offset: int = 0, limit: int = 20, facet_limit: int = 20) -> SearchResult:

@@ -23,7 +23,7 @@ import re
 import sqlite3
 import threading
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +83,10 @@ class Terms:
         return per_state(_cache, _lock, path, state,
                          lambda: cls.read(con, state, size, table, weights))
 
+    def is_current(self, path: Path) -> bool:
+        """These are the words kept for the index at ``path`` (no newer state read since)."""
+        return _cache.get(path) is self
+
     @classmethod
     def read(cls, con: sqlite3.Connection, state: str, size: int, table: str,
              weights: dict[str, float]) -> Terms:
@@ -138,12 +142,12 @@ class Terms:
         return read
 
     def warm(self, con: sqlite3.Connection, table: str, budget: int = WARM,
-             words: int = WARM_WORDS) -> int:
+             words: int = WARM_WORDS, until: Callable[[], bool] | None = None) -> int:
         """Read the postings of the most frequent words, up to ``budget`` documents and
-        ``words`` words in all; returns how many words were read."""
+        ``words`` words in all, or until ``until()``; returns how many words were read."""
         n, spent = 0, 0
         for i in np.argsort(-self.df, kind="stable")[:words]:
-            if spent + int(self.df[i]) > budget:
+            if spent + int(self.df[i]) > budget or (until is not None and until()):
                 break
             self._postings(con, table, self.vocab[i])
             spent += int(self.df[i])

@@ -138,3 +138,26 @@ def test_search_reads_postings_of_its_state_only(tmp_path: Path) -> None:
         "http://x/id/collection/1", "http://x/id/collection/2"}
     index.update([], ["http://x/id/collection/1"])
     assert [i["id"] for i in index.search("persan", {}).items] == ["http://x/id/collection/2"]
+
+
+def test_warm_reads_the_frequent_words_ahead_in_a_thread_of_its_own(built: Path) -> None:
+    """``warm()`` reads arrays and vocabulary; the postings come in the background (the
+    first search and the follower of writes do not wait for them), and stop when asked."""
+    import time
+
+    index = SqliteSearchIndex(built)
+    index.warm()
+    terms = search_terms._cache[built]
+    for _ in range(200):
+        if terms.postings:
+            break
+        time.sleep(0.05)
+    assert terms.postings and terms.is_current(built)
+    assert max(terms.df) == len(terms.postings[terms.vocab[int(terms.df.argmax())]][0])
+    con = sqlite3.connect(built)
+    try:
+        fresh = _terms(built, con)
+        assert fresh.warm(con, "text", until=lambda: True) == 0 and not fresh.postings
+        assert not fresh.is_current(built)  # read apart: not the one the index keeps
+    finally:
+        con.close()
