@@ -22,6 +22,7 @@ from api.data import (
 )
 from api.routes.resources import _about
 from graph.base import QueryRequest, ReadStore
+from graph.pool import PRESUME_FAST
 from ontology import SPARQL_PREFIXES
 
 log = logging.getLogger("collex.warmup")
@@ -34,7 +35,17 @@ def _first(reader: ReadStore, pattern: str) -> str | None:
 
 
 def learn_shapes(reader: ReadStore, base: str) -> int:
-    """Runs each page's queries ``ROUNDS`` times; returns how many calls succeeded."""
+    """Runs each page's queries ``ROUNDS`` times; returns how many calls succeeded. Its
+    queries take the worker kept for fast ones before they are measured (a heavy query on
+    the general workers does not hold the warm-up back)."""
+    presumed = PRESUME_FAST.set(True)
+    try:
+        return _learn(reader, base)
+    finally:
+        PRESUME_FAST.reset(presumed)
+
+
+def _learn(reader: ReadStore, base: str) -> int:
     calls: list[Callable[[], object]] = []
     coll = _first(reader, "?x a dcmitype:Collection")
     if coll:
