@@ -396,9 +396,7 @@ class SqliteSearchIndex:
 
     def _columns(self, con: sqlite3.Connection) -> Columns:
         """The arrays of the state ``con`` reads, from now on in one read transaction."""
-        con.execute("BEGIN")  # one state of the file for every read that follows
-        state = con.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
-        return Columns.current(self.path, con, state[0] if state else "")
+        return Columns.current(self.path, con, _state(con))
 
     def _terms(self, con: sqlite3.Connection, cols: Columns) -> Terms:
         """The words of the state ``con`` reads (after :meth:`_columns`)."""
@@ -424,9 +422,7 @@ class SqliteSearchIndex:
         index's (a newer state stops it: its own reading takes over)."""
         con = self._connect()
         try:
-            con.execute("BEGIN")
-            state = con.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
-            if (state[0] if state else "") == terms.state:
+            if _state(con) == terms.state:
                 terms.warm(con, "text", until=lambda: not terms.is_current(self.path))
         except sqlite3.Error as exc:  # a search reads the words it needs itself
             log.warning("could not read the search postings ahead: %s", exc)
@@ -493,6 +489,14 @@ class SqliteSearchIndex:
             return SearchResult(total, items, facets)
         finally:
             con.close()
+
+
+def _state(con: sqlite3.Connection) -> str:
+    """The index state ``con`` reads, from now on in one read transaction (every read that
+    follows sees that state of the file)."""
+    con.execute("BEGIN")
+    state = con.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
+    return str(state[0]) if state else ""
 
 
 def _fold(text: str) -> str:

@@ -127,24 +127,22 @@ class Terms:
         found = self.postings.get(word)
         if found is not None:
             return found
-        _vocab_tables(con, table)
         case = " ".join(f"WHEN '{c}' THEN {w!r}" for c, w in self.weights.items())
         rows = con.execute(f"SELECT doc, CASE col {case} ELSE 1.0 END FROM"
                            f" temp.{table}_instances WHERE term = ?", (word,)).fetchall()
         pairs = np.array(rows, dtype=np.float64).reshape(-1, 2)
-        docs, inverse = np.unique(pairs[:, 0].astype(np.int64), return_inverse=True)
-        read: tuple[Ints, Floats] = (docs.astype(np.int64), np.bincount(
-            inverse, weights=pairs[:, 1], minlength=len(docs)).astype(np.float64))
+        read = _summed(pairs[:, 0].astype(np.int64), pairs[:, 1])
         with self.lock:
-            if self.kept + len(docs) <= KEPT and word not in self.postings:
+            if self.kept + len(read[0]) <= KEPT and word not in self.postings:
                 self.postings[word] = read
-                self.kept += len(docs)
+                self.kept += len(read[0])
         return read
 
     def warm(self, con: sqlite3.Connection, table: str, budget: int = WARM,
              words: int = WARM_WORDS, until: Callable[[], bool] | None = None) -> int:
         """Read the postings of the most frequent words, up to ``budget`` documents and
         ``words`` words in all, or until ``until()``; returns how many words were read."""
+        _vocab_tables(con, table)
         n, spent = 0, 0
         for i in np.argsort(-self.df, kind="stable")[:words]:
             if spent + int(self.df[i]) > budget or (until is not None and until()):
@@ -160,6 +158,7 @@ class Terms:
         ``bm25()`` as FTS5 computes it for the same query; None when FTS5 should answer
         (a word FTS5 splits, a prefix opening on many words not yet read)."""
         size = len(self.length)
+        _vocab_tables(con, table)  # for the words not read yet
         matched: list[tuple[Ints, Floats]] = []
         for term, prefix in terms:
             if not _TOKEN.fullmatch(term):
@@ -173,11 +172,8 @@ class Terms:
             if len(parts) == 1:
                 matched.append(parts[0])
             else:  # a prefix is one phrase: its words' frequencies add up in a document
-                docs, inverse = np.unique(np.concatenate([p[0] for p in parts]),
-                                          return_inverse=True)
-                matched.append((docs.astype(np.int64), np.bincount(
-                    inverse, weights=np.concatenate([p[1] for p in parts]),
-                    minlength=len(docs)).astype(np.float64)))
+                matched.append(_summed(np.concatenate([p[0] for p in parts]),
+                                       np.concatenate([p[1] for p in parts])))
         count = np.zeros(size, dtype=np.int64)
         for docs, _ in matched:
             count[docs] += 1
@@ -195,6 +191,14 @@ class Terms:
             score[docs] += idf * ((f * (K1 + 1.0)) / (f + norm))
         score[hits] = -1.0 * score[hits]
         return hits, score
+
+
+def _summed(docs: npt.NDArray[np.int64], freq: npt.NDArray[np.float64]
+            ) -> tuple[Ints, Floats]:
+    """Each document once (ascending), with the sum of its frequencies."""
+    unique, inverse = np.unique(docs, return_inverse=True)
+    return (unique.astype(np.int64),
+            np.bincount(inverse, weights=freq, minlength=len(unique)).astype(np.float64))
 
 
 def _vocab_tables(con: sqlite3.Connection, table: str) -> None:
