@@ -51,12 +51,13 @@ def _dataset_format(path: Path) -> ox.RdfFormat:
 class EmbeddedReader:
     """Read-only operations over an open pyoxigraph store (implements ReadStore)."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, snapshot: bool = False) -> None:
         self._ox = store
+        self._snapshot = snapshot  # read-only: no write between two queries
 
     def run(self, request: QueryRequest) -> QueryAnswer:
         try:
-            return run_query(self._ox, request)
+            return run_query(self._ox, request, anchor_paths=self._snapshot)
         except (SparqlSyntaxError, WrongFormat) as exc:
             raise QueryRejected(str(exc)) from None
 
@@ -698,6 +699,6 @@ def open_read(directory: Path) -> ReadStore:
             del writer
             gc.collect()
     try:
-        return EmbeddedReader(ox.Store.read_only(str(directory)))
+        return EmbeddedReader(ox.Store.read_only(str(directory)), snapshot=True)
     except OSError as exc:
         raise StoreUnavailable(f"cannot open the store at {directory}: {exc}") from None

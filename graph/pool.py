@@ -112,7 +112,7 @@ def _worker(conn: Connection, snapshots: str, generation: Synchronized[int],
                 seen = latest
                 began[0] = time.monotonic()
             if op == "run":
-                reply("ok", run_query(store, payload))
+                reply("ok", run_query(store, payload, anchor_paths=True))  # a snapshot
             elif op == "select":
                 result = execute(store, QueryRequest(payload))
                 if not isinstance(result, ox.QuerySolutions):
@@ -617,4 +617,4 @@ class PooledReader:
         from graph.embedded import EmbeddedReader
 
         with self._pool.pinned() as snapshot:
-            yield EmbeddedReader(ox.Store.read_only(str(snapshot)))
+            yield EmbeddedReader(ox.Store.read_only(str(snapshot)), snapshot=True)

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape as _xml_escape  # noqa: TID251 - escaping on
 
 import pyoxigraph as ox
 
+from graph.anchored_paths import anchor
 from graph.base import QueryAnswer, QueryRequest, SelectRow, Term
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -60,10 +61,11 @@ class WrongFormat(Exception):
     """The requested format does not apply to this kind of answer."""
 
 
-def execute(store: ox.Store, req: QueryRequest) -> ox.QuerySolutions | ox.QueryBoolean | (
-    ox.QueryTriples
-):
-    """Evaluate with the protocol's dataset, or the union of all graphs by default."""
+def execute(store: ox.Store, req: QueryRequest, anchor_paths: bool = False,
+            ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Evaluate with the protocol's dataset, or the union of all graphs by default.
+    ``anchor_paths`` (only on a store that cannot change meanwhile: a read-only snapshot):
+    paths from a bound end are evaluated first (``graph.anchored_paths``)."""
     kwargs: dict[str, object] = {}
     if req.default_graphs or req.named_graphs or not req.union_default:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs] or (
@@ -72,6 +74,13 @@ def execute(store: ox.Store, req: QueryRequest) -> ox.QuerySolutions | ox.QueryB
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
     else:
         kwargs["use_default_graph_as_union"] = True
+    if anchor_paths:
+        rewritten = anchor(store, req.sparql, kwargs, req.base_iri)
+        if rewritten is not None:
+            try:
+                return store.query(rewritten, base_iri=req.base_iri, **kwargs)  # type: ignore[arg-type]
+            except SyntaxError:
+                pass  # the query as written says what is wrong with it
     try:
         return store.query(req.sparql, base_iri=req.base_iri, **kwargs)  # type: ignore[arg-type]
     except SyntaxError as exc:
@@ -97,9 +106,9 @@ def syntax_message(exc: SyntaxError) -> str:
     return f"SPARQL syntax error{where}: {what[:300]}"
 
 
-def run_query(store: ox.Store, req: QueryRequest) -> QueryAnswer:
+def run_query(store: ox.Store, req: QueryRequest, anchor_paths: bool = False) -> QueryAnswer:
     """Execute and serialize, cutting at ``row_cap``."""
-    result = execute(store, req)
+    result = execute(store, req, anchor_paths)
     if isinstance(result, ox.QueryTriples):
         gfmt = req.graph_format
         if gfmt not in _GRAPH_FORMATS:
