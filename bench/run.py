@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
+import math
 import os
 import platform
 import re
@@ -20,7 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -514,6 +518,107 @@ def not_answered(mixes: object) -> list[str]:
     return ["", *out] if out else []
 
 
+# (figure, how to read it from a run's results); each stage's cost against the data's size
+GROWTH: list[tuple[str, Callable[[dict[str, Any]], float | None]]] = [
+    ("triples loaded", lambda r: sum(v["triples"] for v in r["ingest"].values())),
+    ("ingest s (idref + ead + lists)", lambda r: sum(v["seconds"] for v in r["ingest"].values())),
+    ("ingest triples/s", lambda r: sum(v["triples"] for v in r["ingest"].values())
+     / sum(v["seconds"] for v in r["ingest"].values())),
+    ("raw bulk_load triples/s", lambda r: r["raw_bulk_load"]["triples_per_s"]),
+    ("peak RSS of a load, MB", lambda r: r["peak_rss_mb"]),
+    ("derive s (derived graphs, search index, compaction)", lambda r: r.get("derive_seconds")),
+    ("store MB", lambda r: r["store_mb"]),
+    ("search index MB", lambda r: r.get("search_index_mb")),
+    ("dumps s (`collex publish`)", lambda r: r.get("publish_seconds")),
+    ("tables s (`collex export datasets`)", lambda r: r.get("export_seconds")),
+    ("cold start s", lambda r: r.get("cold_start_seconds")),
+    ("search words p95 ms", lambda r: r["search"]["p95_ms"] if "search" in r else None),
+    ("search facets p95 ms",
+     lambda r: r["search"]["facets_p95_ms"] if "search" in r else None),
+    ("`/id/...` Turtle p95 ms", lambda r: r["deref"]["p95_ms"] if "deref" in r else None),
+    ("SPARQL mix queries/s, collex serve",
+     lambda r: r["sparql"]["collex serve"]["qps"] if "sparql" in r else None),
+    ("SPARQL mix queries/s, oxigraph serve",
+     lambda r: r["sparql"]["oxigraph serve"]["qps"] if "sparql" in r else None),
+    ("whole run s", lambda r: r.get("total_seconds")),
+]
+
+
+def _figure(read: Callable[[dict[str, Any]], float | None], r: dict[str, Any] | None
+            ) -> float | None:
+    if r is None:
+        return None
+    try:
+        value = read(r)
+    except (KeyError, TypeError, ZeroDivisionError):
+        return None
+    return float(value) if value is not None else None
+
+
+def _shown(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}"
+
+
+def growth(runs: dict[str, dict[str, Any]]) -> str:
+    """The growth table: each scale's latest figures side by side, the factor from one
+    scale to the next, and the exponent k of cost = data^k (data = triples loaded): k = 1 is
+    linear, k = 0 flat, so the next order of magnitude costs about 10^k times more."""
+    scales = [s for s in ("S", "M", "L") if s in runs]
+    lines = ["### Growth S → M → L", "",
+             "Each scale's latest run: " + "; ".join(
+                 f"{s} {runs[s]['date']} ("
+                 + ("component trees" if _trees(runs[s]) else "no component trees")
+                 + (", ingest only" if "search" not in runs[s] else "") + ")" for s in scales)
+             + ". Factor: the next scale's figure over this one's; k: the exponent of"
+             " figure = data^k, data being the triples loaded (for a cost, k = 1 is linear;"
+             " for a rate, k < 0 is a slowdown). Runs of corpora of different kinds (one"
+             " without component trees) are not compared.",
+             "", "| Figure | " + " | ".join(scales) + " | " + " | ".join(
+                 f"{a} → {b} factor | k" for a, b in itertools.pairwise(scales)) + " |",
+             "|---|" + "---|" * (len(scales) + 2 * max(0, len(scales) - 1))]
+    size = {s: _figure(GROWTH[0][1], runs[s]) for s in scales}
+    for name, read in GROWTH:
+        values = {s: _figure(read, runs[s]) for s in scales}
+        cells = [_shown(values[s]) for s in scales]
+        for a, b in itertools.pairwise(scales):
+            va, vb, da, db = values[a], values[b], size[a], size[b]
+            if va and vb and da and db and va > 0 and vb > 0 and db != da and (
+                    _trees(runs[a]) == _trees(runs[b])):
+                factor = vb / va
+                cells += [f"{factor:.2f}", f"{math.log(factor) / math.log(db / da):.2f}"]
+            else:
+                cells += ["—", "—"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _trees(r: dict[str, Any]) -> bool:
+    """The corpus had component trees (hundreds of triples per notice, not tens)."""
+    ead = r["ingest"].get("ead", {})
+    return bool(ead.get("records")) and ead["triples"] / ead["records"] > 500
+
+
+def latest_runs(results: Path) -> dict[str, dict[str, Any]]:
+    """The latest results file of each scale (by the time in its name)."""
+    runs: dict[str, dict[str, Any]] = {}
+    for scale in ("S", "M", "L"):
+        files = sorted(results.glob(f"{scale}-*.json"))
+        if files:
+            runs[scale] = json.loads(files[-1].read_text(encoding="utf-8"))
+    return runs
+
+
+def replace_block(body: str, name: str, text: str) -> str:
+    begin, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    block = f"{begin}\n{text}{end}"
+    if begin in body:
+        return re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: block, body,
+                      flags=re.S)
+    return body.rstrip() + "\n\n" + block + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=["S", "M", "L"], default="S")
@@ -541,13 +646,8 @@ def main() -> None:
     print(text)
     readme = HERE / "README.md"
     body = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
-    begin, end = f"<!-- scale {args.scale} -->", f"<!-- /scale {args.scale} -->"
-    block = f"{begin}\n{text}{end}"
-    if begin in body:
-        body = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: block, body,
-                      flags=re.S)
-    else:
-        body = body.rstrip() + "\n\n" + block + "\n"
+    body = replace_block(body, f"scale {args.scale}", text)
+    body = replace_block(body, "growth", growth(latest_runs(HERE / "results")))
     readme.write_text(body, encoding="utf-8")
     print(f"total {r['total_seconds']} s; results in {out}")
 
