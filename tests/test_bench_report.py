@@ -1,5 +1,6 @@
-"""The bench's growth table (bench/run.py): each scale's latest run side by side, the factor
-from one scale to the next and the exponent of figure = data^k."""
+"""The bench's report (bench/run.py): its verdicts against the README's targets, and the
+growth table (each scale's latest run side by side, the factor from one scale to the next
+and the exponent of figure = data^k)."""
 
 from __future__ import annotations
 
@@ -80,3 +81,35 @@ def test_latest_run_of_each_scale_goes_into_the_readme(run: ModuleType, tmp_path
     body = run.replace_block("# Benchmarks\n\nintro\n", "growth", run.growth(runs))
     again = run.replace_block(body, "growth", run.growth(runs))
     assert again == body and body.count("<!-- growth -->") == 1 and "intro" in body
+
+
+def test_verdicts_follow_the_readme_targets(run: ModuleType) -> None:
+    """README, Performance: at M ingest 0.5x, SPARQL 0.7x (1.0x revalidated), search p95
+    30 ms, `/id/` 20 ms; at L search 100 ms, RSS 2 GB, the whole run 60 minutes."""
+    def verdict(r: dict[str, Any], figure: str) -> str:
+        return next(v for name, _, _, v in run.verdicts(r) if name == figure)
+
+    m = {**_run("M", 30_000_000, 500.0, search=30.0), "ingest_ratio": 0.5,
+         "sparql_ratio": 0.7, "sparql_cached_ratio": 1.0, "deref": {"p95_ms": 20.0},
+         "total_seconds": 5000.0}
+    assert {v for _, _, _, v in run.verdicts(m)} == {"pass", "(target at L)"}
+    for key, value, figure in [
+            ("ingest_ratio", 0.49, "ingest vs raw bulk_load (triples/s)"),
+            ("sparql_ratio", 0.69, "SPARQL throughput vs oxigraph serve"),
+            ("sparql_cached_ratio", 0.99,
+             "SPARQL, a shared cache revalidating (ETag) vs oxigraph serve GET"),
+            ("search", {"p95_ms": 30.1, "facets_p95_ms": 1.0}, "search API p95, words"),
+            ("search", {"p95_ms": 1.0, "facets_p95_ms": 30.1}, "search API p95, facets only"),
+            ("deref", {"p95_ms": 20.1}, "`/id/...` as Turtle p95")]:
+        assert verdict({**m, key: value}, figure) == "FAIL", key
+    s = {**m, "scale": "S", "ingest_ratio": 0.1}
+    assert verdict(s, "ingest vs raw bulk_load (triples/s)") == "(target at M)"
+    big = {**m, "scale": "L", "search": {"p95_ms": 99.0, "facets_p95_ms": 99.0},
+           "peak_rss_mb": 2048.0, "total_seconds": 3600.0}
+    assert verdict(big, "search API p95, words") == "pass"
+    assert verdict(big, "peak RSS during ingest") == "pass"
+    assert verdict(big, "the whole run") == "pass"
+    assert verdict({**big, "total_seconds": 3601.0}, "the whole run") == "FAIL"
+    assert verdict({**big, "peak_rss_mb": 2049.0}, "peak RSS during ingest") == "FAIL"
+    assert verdict({**big, "search": {"p95_ms": 100.1, "facets_p95_ms": 1.0}},
+                   "search API p95, words") == "FAIL"
