@@ -198,14 +198,16 @@ def run(scale: str, requests: int, concurrency: int, ingest_only: bool = False,
             load_test(url, queries, len(queries) * concurrency, concurrency,
                       max_error_share=1.0)  # warm-up: a cold server may still be busy
         sparql_ours = load_test(base + "/sparql", queries, requests, concurrency)
+        # the reference server's requests left unanswered are reported, they do not stop
+        # the run (at M, its subject-hierarchy queries passed the client's 60 s)
         sparql_ox = load_test(f"http://127.0.0.1:{ox_port}/query", queries, requests,
-                              concurrency)
+                              concurrency, max_error_share=1.0)
         # as a portal's shared cache would ask: GET, revalidating with If-None-Match
         # (oxigraph serve sends no ETag: its best is the same GETs answered in full)
         cached_ours = load_test(base + "/sparql", queries, requests, concurrency,
                                 mode="revalidate")
         cached_ox = load_test(f"http://127.0.0.1:{ox_port}/query", queries, requests,
-                              concurrency, mode="get")
+                              concurrency, mode="get", max_error_share=1.0)
         result["sparql"] = {"collex serve": sparql_ours, "oxigraph serve": sparql_ox,
                             "collex serve, GET revalidated (ETag)": cached_ours,
                             "oxigraph serve, GET": cached_ox,
@@ -312,7 +314,8 @@ def on_virtuoso(work: Path, env: dict[str, str], queries: list[tuple[str, str]],
             out["sparql"] = {
                 "collex serve on Virtuoso": load_test(base + "/sparql", queries, requests,
                                                       concurrency),
-                "Virtuoso's /sparql": load_test(v.query_url, queries, requests, concurrency)}
+                "Virtuoso's /sparql": load_test(v.query_url, queries, requests, concurrency,
+                                                max_error_share=1.0)}
             with httpx.Client(timeout=30) as client:
                 lat = []
                 for i in range(200):

@@ -113,3 +113,44 @@ def test_verdicts_follow_the_readme_targets(run: ModuleType) -> None:
     assert verdict({**big, "peak_rss_mb": 2049.0}, "peak RSS during ingest") == "FAIL"
     assert verdict({**big, "search": {"p95_ms": 100.1, "facets_p95_ms": 1.0}},
                    "search API p95, words") == "FAIL"
+
+
+def test_unanswered_requests_are_counted_not_fatal(run: ModuleType) -> None:
+    """A request past the client's timeout is counted as not answered (with a sample) and
+    left out of the answers per second; it neither kills its client thread nor the run."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from sparql_lookup import load_test
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if b"slow" in body:
+                time.sleep(1.5)
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+            except OSError:
+                pass  # the client gave up
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/query"
+        queries = [("fast", "ASK {}"), ("slow", "ASK { ?slow ?p ?o }")]
+        got = load_test(url, queries, 8, 2, max_error_share=1.0, timeout=0.5)
+        assert got["errors"] == 4 and "ReadTimeout" in got["error_samples"][0]
+        with pytest.raises(SystemExit, match="4 of 8 SPARQL requests failed"):
+            load_test(url, queries, 8, 2, timeout=0.5)
+        all_fast = load_test(url, queries[:1], 8, 2, timeout=0.5)
+        assert all_fast["errors"] == 0 and all_fast["qps"] > 0
+    finally:
+        server.shutdown()
