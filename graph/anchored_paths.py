@@ -149,6 +149,8 @@ def _sparql_term(term: object) -> str | None:
 def anchor(store: ox.Store, text: str, options: dict[str, Any],
            base_iri: str | None = None) -> str | None:
     """The query with its anchored paths' values added, or None to run it as written."""
+    if "*" not in text and "+" not in text:  # no repeated path: not worth tokenizing
+        return None
     if unescape_codepoints(text) != text:  # left to the engine: its reading is the rule
         return None
     found = candidates(text)
