@@ -198,12 +198,16 @@ class EntityLedger:
         """A graph this load deletes."""
         self.touched.add(graph)
 
-    def entity_graphs(self, store: Any, fresh: bool = False
+    def entity_graphs(self, store: Any, fresh: bool = False, mentions_before: bool = True
                       ) -> Iterator[tuple[str, list[Triple]]]:
         """(entity graph, its new content; empty: remove it) for every entity whose
         description may change: mentioned by a written record, by the former version of a
         rewritten or removed one, or described by an authority record of this load. Yielded
-        a chunk of entities at a time: memory holds one chunk's mentions, as counts."""
+        a chunk of entities at a time: memory holds one chunk's mentions, as counts.
+        ``mentions_before``: whether the store held any mention before this load; when it
+        held none, every mention it holds now is this load's own (streamed in as it went), and
+        the mentions of other records are not queried (at S, a fifth of a first EAD load
+        after the authorities went to reading this load's own mentions back, to skip them)."""
         affected: set[Node] = set(self.said)
         if fresh:  # the store held nothing before this load: what it says is all there is
             return self._compute(None, affected)
@@ -214,7 +218,7 @@ class EntityLedger:
                                     f" GRAPH ?g {{ ?m <{MENTIONS}> ?e }} }}"):
                 affected.add(rdflib_term(row["e"]))
         existing = self._existing_entity_graphs(store, set(self.authority) - affected)
-        return self._compute(store, affected | existing)
+        return self._compute(store, affected | existing, mentions=mentions_before)
 
     def rebuild_all(self, store: Any) -> Iterator[tuple[str, list[Triple]]]:
         """Every entity graph recomputed from the mentions and authorities in the store
@@ -226,7 +230,8 @@ class EntityLedger:
             f' FILTER(STRSTARTS(STR(?g), "{self.base}graph/entity/")) }}')}
         return self._compute(store, entities)
 
-    def _compute(self, store: Any, affected: set[Node]) -> Iterator[tuple[str, list[Triple]]]:
+    def _compute(self, store: Any, affected: set[Node], mentions: bool = True
+                 ) -> Iterator[tuple[str, list[Triple]]]:
         ordered = sorted(affected, key=str)
         del affected
         for i in range(0, len(ordered), _CHUNK):
@@ -246,7 +251,7 @@ class EntityLedger:
             # (measured: 110,000 mention rows of 2 entities over 10,000 notices, 42 s against
             # 0.7 s), more than the rows of the graphs skipped cost.
             touched = self.touched
-            for row in [] if store is None else store.iter_select(
+            for row in [] if store is None or not mentions else store.iter_select(
                     f"SELECT ?g ?e ?p ?o WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{"
                     f" ?m <{MENTIONS}> ?e ; ?p ?o }} }}"):
                 if row["g"].value in touched:

@@ -43,7 +43,7 @@ from loaders.base import (
     what_it_is,
 )
 from loaders.derived.state import STATE, ensure, new_version, version_triples
-from loaders.entities import EntityLedger
+from loaders.entities import MENTIONS, EntityLedger
 from loaders.rdf import drop_unwritable, iri_problem
 from loaders.report import LoadReport
 from loaders.tombstones import existing as existing_tombstones
@@ -308,6 +308,9 @@ class Pipeline:
         # a first load into an empty store: shared entities need no store queries (what
         # the store would answer is this load's own parts, already streamed in)
         fresh = store is not None and not store.ask("ASK { GRAPH ?g { ?s ?p ?o } }")
+        # no record mentioned a shared entity before this load (authorities only, say)
+        mentions_before = store is not None and not fresh and store.ask(
+            f"ASK {{ GRAPH ?g {{ ?m <{MENTIONS}> ?e }} }}")
         batch: list[tuple[str, Converted]] = []
 
         def flush() -> None:
@@ -427,7 +430,8 @@ class Pipeline:
                     spool.add_graph(graph, content)
             if store is not None and spool.graphs:
                 # shared entities, described once: written with the records (replace_graphs)
-                for graph, content in ledger.entity_graphs(store, fresh=fresh):
+                for graph, content in ledger.entity_graphs(store, fresh=fresh,
+                                                        mentions_before=mentions_before):
                     spool.add_graph(graph, content)
                 # a new data version, written with the data: derived state is stale until
                 # rebuilt for it (loaders/derived/state.py)

@@ -133,3 +133,55 @@ def test_a_reload_in_small_batches_gives_the_same_store(tmp_path: Path) -> None:
         " && ?p != <https://w3id.org/collex/def#derivedFrom>) }")) for s in stores]
     assert rows[0] == rows[1]
     assert not (tmp_path / "steps.journal").exists()
+
+
+def _entity_triples(store: WriteStore) -> set[tuple[str, str, str]]:
+    return {(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.select(
+        'SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), "/graph/entity/"))'
+        " }")}
+
+
+def test_notices_loaded_after_the_authorities_describe_entities_as_one_load_would(
+        tmp_path: Path) -> None:
+    """A first load of notices into a store holding authorities only (no mention before it:
+    the mentions of other records are not queried) gives the entity graphs of one load."""
+    stores = []
+    for name, runs in (("apart", [[SAMPLE / "idref"], [SAMPLE / "ead"]]),
+                       ("together", [[SAMPLE / "idref", SAMPLE / "ead"]])):
+        settings = Settings(store_dir=tmp_path / name)
+        store = open_write(settings.store_dir)
+        for paths in runs:
+            assert Pipeline(settings, derive=False).run(paths, store).exit_code == 0
+        stores.append(store)
+    apart, together = (_entity_triples(s) for s in stores)
+    assert apart and apart == together
+
+
+def _notice(n: int, name: str, ppn: str) -> str:
+    return OAI.format(record=NOTICE.replace("FRAD999_1", f"FRAD999_{n}").replace(
+        "oai:ad:1", f"oai:ad:{n}").replace(
+        "<persname>Zénobie, Aurélienne</persname>",
+        f'<persname source="idref" authfilenumber="{ppn}">{name}</persname>'))
+
+
+def test_a_later_load_counts_what_earlier_notices_said(tmp_path: Path,
+                                                       settings: Settings) -> None:
+    """The name most notices give wins, those of earlier loads counted: two notices say
+    'Zzz' in a first load, one says 'Aaa' in a second (alone, it would win the tie-break)."""
+    from loaders.authority import idref_iri, ppn_check_char
+    ppn = "09912345" + ppn_check_char("09912345")
+    store = open_write(settings.store_dir)
+    assert Pipeline(settings).run([SAMPLE / "idref"], store).exit_code == 0
+    for n, name in ((1, "Zzz, Zoé"), (2, "Zzz, Zoé")):
+        (tmp_path / f"{n}.xml").write_text(_notice(n, name, ppn), encoding="utf-8")
+    assert Pipeline(settings).run([tmp_path / "1.xml", tmp_path / "2.xml"],
+                                  store).exit_code == 0
+    (tmp_path / "3.xml").write_text(_notice(3, "Aaa, Anne", ppn), encoding="utf-8")
+    assert Pipeline(settings).run([tmp_path / "3.xml"], store).exit_code == 0
+    person = f"<{idref_iri(ppn)}>"
+    names = {(r["p"].value.rsplit("/", 1)[-1], r["o"].value) for r in store.select(  # type: ignore[union-attr]
+        f"SELECT ?p ?o WHERE {{ GRAPH ?g {{ {person} ?p ?o }}"
+        ' FILTER(CONTAINS(STR(?g), "/graph/entity/")) }')}
+    assert ("name", "Zzz, Zoé") in names
+    assert ("core#altLabel", "Aaa, Anne") in names
+    _assert_one_home(store)
