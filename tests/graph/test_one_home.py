@@ -13,6 +13,7 @@ from api.routes.query_page import GALLERY
 from collex.settings import Settings
 from graph.base import WriteStore
 from graph.embedded import open_write
+from loaders.authority import idref_iri, ppn_check_char
 from loaders.pipeline import Pipeline
 from tests.conftest import ROOT, SAMPLE
 
@@ -168,7 +169,6 @@ def test_a_later_load_counts_what_earlier_notices_said(tmp_path: Path,
                                                        settings: Settings) -> None:
     """The name most notices give wins, those of earlier loads counted: two notices say
     'Zzz' in a first load, one says 'Aaa' in a second (alone, it would win the tie-break)."""
-    from loaders.authority import idref_iri, ppn_check_char
     ppn = "09912345" + ppn_check_char("09912345")
     store = open_write(settings.store_dir)
     assert Pipeline(settings).run([SAMPLE / "idref"], store).exit_code == 0
