@@ -108,3 +108,85 @@ def test_page_queries_are_known_fast_after_the_start(tmp_path: Path) -> None:
         assert shape("select", "x") != shape("ask", "x")
     finally:
         pool.close()
+
+
+def _small_store(path: Path, triples: int) -> tuple[object, QueryPool]:
+    store = open_write(path)
+    store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ " + " ".join(
+        f"<{EX}s{i}> <{EX}p> {i} ." for i in range(triples)) + " } }")
+    return store, QueryPool(path, workers=1, timeout=5, queue_wait=1.0, snapshot=store.backup)
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def test_a_query_slowed_by_the_others_load_keeps_its_shape_fast(tmp_path: Path) -> None:
+    """A shape's cost is the CPU its runs used, not their duration: a query of about 30 ms
+    of work whose worker is held still for half a second in the middle (what two cores
+    shared with heavy queries do to it) keeps its shape fast, so it keeps the worker kept
+    for fast queries instead of queueing behind the heavy ones (five soak lookups and
+    entity pages answered 503 after the queue wait, measured before)."""
+    import hashlib
+    import os
+    import signal
+
+    from graph.pool import shape
+
+    _, pool = _small_store(tmp_path / "store", 400)
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # 160,000 rows, counted
+    key = hashlib.blake2b(shape("select", query).encode(), digest_size=16).digest()
+    try:
+        for _ in range(3):
+            pool.call("select", query)
+        assert pool.shapes.fast(key), pool.shapes._recent[key]
+        pid = pool._workers._free[0].process.pid
+        for _ in range(10):  # until the worker is stopped in the middle of the query
+            before = _cpu_ticks(pid)
+            call = threading.Thread(target=pool.call, args=("select", query))
+            call.start()
+            while _cpu_ticks(pid) == before and call.is_alive():
+                time.sleep(0.0005)
+            os.kill(pid, signal.SIGSTOP)
+            stopped_in_the_middle = call.is_alive()
+            time.sleep(0.5)
+            os.kill(pid, signal.SIGCONT)
+            call.join()
+            if stopped_in_the_middle:
+                break
+        assert stopped_in_the_middle
+        assert pool.shapes.fast(key), pool.shapes._recent[key]
+    finally:
+        pool.close()
+
+
+def test_a_shape_a_worker_ran_skips_the_syntax_checker(tmp_path: Path) -> None:
+    """While every worker is busy, a query of a shape not run yet has its syntax checked
+    (a malformed one is answered at once); one of a shape a worker already ran does not
+    take the checker, which stays free for the queries it is there for."""
+    from collex.errors import Busy, QueryRejected
+    from graph.base import QueryRequest
+
+    _, pool = _small_store(tmp_path / "store", 50)
+    known = "SELECT ?o WHERE { <http://ex.org/s1> ?p ?o }"
+    try:
+        pool.call("run", QueryRequest(known))
+        heavy = threading.Thread(target=lambda: _quietly(lambda: pool.call(
+            "select", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i ."
+            " ?j ?k ?l . ?m ?n2 ?o2 }")))
+        heavy.start()
+        time.sleep(0.3)
+        assert heavy.is_alive()
+        with contextlib.suppress(Busy):  # queued, then the bounded wait
+            pool.call("run", QueryRequest(known.replace("s1", "s2")))
+        assert pool.checker._conn is None  # never started
+        try:
+            pool.call("run", QueryRequest("SELECT ?o WHERE { <http://ex.org/s1> ?p"))
+            raise AssertionError("a malformed query was not rejected")
+        except QueryRejected:
+            pass
+        assert pool.checker._conn is not None and heavy.is_alive()
+        heavy.join()
+    finally:
+        pool.close()
