@@ -421,9 +421,17 @@ class SqliteSearchIndex:
         """The postings of ``terms``' most frequent words, read while that state is the
         index's (a newer state stops it: its own reading takes over)."""
         con = self._connect()
+
+        def moved_on() -> bool:
+            # one word per read transaction: a write's commit waits for one word at most, not
+            # for the whole reading (seconds, during which every new search waited behind the
+            # write's lock: 500s after SQLite's 5 s, a soak with writes, measured)
+            con.commit()
+            return _state(con) != terms.state or not terms.is_current(self.path)
+
         try:
             if _state(con) == terms.state:
-                terms.warm(con, "text", until=lambda: not terms.is_current(self.path))
+                terms.warm(con, "text", until=moved_on)
         except sqlite3.Error as exc:  # a search reads the words it needs itself
             log.warning("could not read the search postings ahead: %s", exc)
         finally:
